@@ -27,7 +27,17 @@ public final class Main implements Runnable {
   }
 
   public static int execute(String... args) {
-    return new CommandLine(new Main()).execute(args);
+    CommandLine cl = new CommandLine(new Main());
+    // User errors (bad files, fields) are one line, not a stack trace.
+    cl.setExecutionExceptionHandler(
+        (ex, cmd, parsed) -> {
+          if (ex instanceof dev.virft.util.VirftException) {
+            cmd.getErr().println("error: " + ex.getMessage());
+            return 2;
+          }
+          throw ex;
+        });
+    return cl.execute(args);
   }
 
   public static void main(String[] args) {

@@ -1,0 +1,105 @@
+package dev.virft.util;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Writes files and directories so that a crash never leaves a half-written result: everything goes to
+ * a temporary sibling first and is renamed into place.
+ */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  /** Something that writes the whole content of one file. */
+  @FunctionalInterface
+  public interface Writer {
+    void write(OutputStream out) throws IOException;
+  }
+
+  /** Something that fills a (temporary) directory. */
+  @FunctionalInterface
+  public interface DirWriter {
+    void write(Path dir) throws IOException;
+  }
+
+  public static void write(Path target, Writer writer) {
+    Path abs = target.toAbsolutePath();
+    try {
+      Files.createDirectories(abs.getParent());
+      Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
+      try {
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+          writer.write(out);
+        }
+        move(tmp, abs);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static void writeString(Path target, String content) {
+    write(target, out -> out.write(content.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  public static void writeBytes(Path target, byte[] content) {
+    write(target, out -> out.write(content));
+  }
+
+  /**
+   * Fills a temporary directory next to {@code target} and renames it into place, replacing any
+   * previous directory of that name only once the new one is complete.
+   */
+  public static void writeDirectory(Path target, DirWriter writer) {
+    Path abs = target.toAbsolutePath();
+    try {
+      Files.createDirectories(abs.getParent());
+      Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".");
+      try {
+        writer.write(tmp);
+        if (Files.exists(abs)) {
+          Path old = abs.resolveSibling("." + abs.getFileName() + ".old");
+          deleteRecursively(old);
+          move(abs, old);
+          move(tmp, abs);
+          deleteRecursively(old);
+        } else {
+          move(tmp, abs);
+        }
+      } finally {
+        deleteRecursively(tmp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static void deleteRecursively(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(q);
+      }
+    }
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+}
