@@ -1,0 +1,147 @@
+package dev.virft.demo;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.virft.util.AtomicFiles;
+import dev.virft.util.Json;
+import java.nio.file.Path;
+
+/**
+ * The demo's model files that are not weights: the tokenizer (learned from {@link DemoCorpus}), and the
+ * {@code config.json}, {@code generation_config.json} and {@code preprocessor_config.json} of a tiny
+ * Qwen2-VL. Everything is a pure function of the constants below, so {@code virft demo make-assets}
+ * remakes the same bytes.
+ */
+public final class DemoAssets {
+  static final long CORPUS_SEED = 20250301L;
+  static final int CORPUS_ROWS = 2000;
+  static final int MAX_MERGES = 1200;
+  static final int MIN_PAIR_COUNT = 2;
+
+  /** Demo images are resized to exactly this many pixels per side (a 12×12 patch grid, 36 tokens). */
+  public static final int IMAGE_SIDE = 168;
+
+  // The tiny language model: 3 layers of width 128 (GQA 4 query / 2 key-value heads of dim 32).
+  static final int HIDDEN = 128;
+  static final int INTERMEDIATE = 384;
+  static final int LAYERS = 3;
+  static final int HEADS = 4;
+  static final int KV_HEADS = 2;
+  // M-RoPE split of head_dim / 2 = 16 rotary frequencies into (temporal, height, width), Qwen's ratio.
+  static final int[] MROPE_SECTION = {4, 6, 6};
+  // The vision tower: 2 blocks of width 64.
+  static final int VISION_DEPTH = 2;
+  static final int VISION_EMBED = 64;
+  static final int VISION_HEADS = 2;
+
+  private DemoAssets() {}
+
+  /** Writes tokenizer.json and tokenizer_config.json into {@code dir}. */
+  public static DemoTokenizerBuilder.TokenIds writeTokenizer(Path dir) {
+    return new DemoTokenizerBuilder(MAX_MERGES, MIN_PAIR_COUNT)
+        .write(DemoCorpus.texts(CORPUS_SEED, CORPUS_ROWS), dir);
+  }
+
+  /** Writes the tokenizer and the model's config files (no weights) into {@code dir}. */
+  public static DemoTokenizerBuilder.TokenIds writeAll(Path dir) {
+    DemoTokenizerBuilder.TokenIds ids = writeTokenizer(dir);
+    write(dir.resolve("config.json"), modelConfig(ids));
+    write(dir.resolve("generation_config.json"), generationConfig(ids));
+    write(dir.resolve("preprocessor_config.json"), preprocessorConfig());
+    return ids;
+  }
+
+  /** Vocabulary rounded up to a multiple of 64, as Qwen pads its embedding table. */
+  static int paddedVocab(int vocab) {
+    return (vocab + 63) / 64 * 64;
+  }
+
+  static ObjectNode modelConfig(DemoTokenizerBuilder.TokenIds ids) {
+    ObjectNode c = Json.MAPPER.createObjectNode();
+    c.putArray("architectures").add("Qwen2VLForConditionalGeneration");
+    c.put("model_type", "qwen2_vl");
+    ObjectNode v = c.putObject("vision_config");
+    v.put("depth", VISION_DEPTH);
+    v.put("embed_dim", VISION_EMBED);
+    v.put("mlp_ratio", 2);
+    v.put("num_heads", VISION_HEADS);
+    v.put("in_chans", 3);
+    v.put("hidden_size", HIDDEN);
+    v.put("patch_size", 14);
+    v.put("spatial_merge_size", 2);
+    v.put("spatial_patch_size", 14);
+    v.put("temporal_patch_size", 2);
+    c.put("hidden_act", "silu");
+    c.put("hidden_size", HIDDEN);
+    c.put("initializer_range", 0.02);
+    c.put("intermediate_size", INTERMEDIATE);
+    c.put("max_position_embeddings", 4096);
+    c.put("max_window_layers", LAYERS);
+    c.put("num_attention_heads", HEADS);
+    c.put("num_hidden_layers", LAYERS);
+    c.put("num_key_value_heads", KV_HEADS);
+    c.put("rms_norm_eps", 1e-6);
+    c.put("rope_theta", 1000000.0);
+    c.put("sliding_window", 4096);
+    c.put("tie_word_embeddings", true);
+    c.put("torch_dtype", "float32");
+    c.put("use_cache", true);
+    c.put("use_sliding_window", false);
+    c.put("vocab_size", paddedVocab(ids.vocabSize()));
+    c.put("attention_dropout", 0.0);
+    ObjectNode rope = c.putObject("rope_scaling");
+    rope.put("type", "mrope");
+    ArrayNode sec = rope.putArray("mrope_section");
+    for (int s : MROPE_SECTION) sec.add(s);
+    c.put("vision_start_token_id", ids.visionStart());
+    c.put("vision_end_token_id", ids.visionEnd());
+    c.put("vision_token_id", ids.visionPad());
+    c.put("image_token_id", ids.imagePad());
+    c.put("video_token_id", ids.videoPad());
+    c.put("bos_token_id", ids.endOfText());
+    c.put("eos_token_id", ids.imEnd());
+    return c;
+  }
+
+  static ObjectNode generationConfig(DemoTokenizerBuilder.TokenIds ids) {
+    ObjectNode g = Json.MAPPER.createObjectNode();
+    g.put("bos_token_id", ids.endOfText());
+    g.put("do_sample", false);
+    g.putArray("eos_token_id").add(ids.imEnd()).add(ids.endOfText());
+    g.put("pad_token_id", ids.endOfText());
+    g.put("max_new_tokens", 64);
+    return g;
+  }
+
+  static ObjectNode preprocessorConfig() {
+    ObjectNode p = Json.MAPPER.createObjectNode();
+    int pixels = IMAGE_SIDE * IMAGE_SIDE;
+    p.put("min_pixels", pixels);
+    p.put("max_pixels", pixels);
+    p.put("patch_size", 14);
+    p.put("temporal_patch_size", 2);
+    p.put("merge_size", 2);
+    ArrayNode mean = p.putArray("image_mean");
+    mean.add(0.48145466).add(0.4578275).add(0.40821073);
+    ArrayNode std = p.putArray("image_std");
+    std.add(0.26862954).add(0.26130258).add(0.27577711);
+    p.put("do_convert_rgb", true);
+    p.put("do_normalize", true);
+    p.put("do_rescale", true);
+    p.put("do_resize", true);
+    p.put("rescale_factor", 0.00392156862745098);
+    p.put("resample", 3);
+    p.put("image_processor_type", "Qwen2VLImageProcessor");
+    p.put("processor_class", "Qwen2VLProcessor");
+    return p;
+  }
+
+  private static void write(Path file, ObjectNode node) {
+    try {
+      AtomicFiles.writeString(file, Json.MAPPER.writeValueAsString(node) + "\n");
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
