@@ -23,13 +23,18 @@ final class VisionLayout {
   final AttentionPlan full;
   /** One segment per window; null when the architecture has no window attention. */
   final AttentionPlan windowed;
+  /** The segments behind the plans, in image / frame / window order (for tests and diagnostics). */
+  final List<long[]> frameSegments;
+  final List<long[]> windowSegments;
 
-  private VisionLayout(long numTokens, long[] hpos, long[] wpos, AttentionPlan full, AttentionPlan windowed) {
+  private VisionLayout(long numTokens, long[] hpos, long[] wpos, List<long[]> frames, List<long[]> windows) {
     this.numTokens = numTokens;
     this.hpos = hpos;
     this.wpos = wpos;
-    this.full = full;
-    this.windowed = windowed;
+    this.frameSegments = List.copyOf(frames);
+    this.windowSegments = windows == null ? null : List.copyOf(windows);
+    this.full = AttentionPlan.of(frames, (int) numTokens);
+    this.windowed = windows == null ? null : AttentionPlan.of(windows, (int) numTokens);
   }
 
   /**
@@ -104,8 +109,7 @@ final class VisionLayout {
         offset += h * w;
       }
     }
-    return new VisionLayout(n, hpos, wpos, AttentionPlan.of(frames, n),
-        windows == null ? null : AttentionPlan.of(windows, n));
+    return new VisionLayout(n, hpos, wpos, frames, windows);
   }
 
   private static long[] range(int start, int count) {
