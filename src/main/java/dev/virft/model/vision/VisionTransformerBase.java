@@ -8,6 +8,7 @@ import java.util.List;
 import dev.virft.model.QwenVLConfig.VisionConfig;
 import java.util.Map;
 import java.util.function.Function;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -63,8 +64,28 @@ abstract class VisionTransformerBase implements VisionTower {
 
   abstract int mergedWindow();
 
+  /**
+   * Runs in its own {@link PointerScope} so the dozens of intermediate tensor handles per block are
+   * released as soon as the forward ends (autograd keeps what backward needs by itself); the result is
+   * handed to the caller's scope, if any, like any tensor the caller made.
+   */
   @Override
   public Tensor forward(Tensor pixelValues, long[][] gridThw) {
+    PointerScope outer = PointerScope.getInnerScope();
+    Tensor out;
+    try (PointerScope scope = new PointerScope()) {
+      out = forwardInScope(pixelValues, gridThw);
+      out.retainReference(); // detach() releases one reference; keep the tensor alive past it
+      scope.detach(out);
+    }
+    if (outer != null) {
+      outer.attach(out);
+      out.releaseReference();
+    }
+    return out;
+  }
+
+  private Tensor forwardInScope(Tensor pixelValues, long[][] gridThw) {
     VisionLayout layout = layout(gridThw);
     if (pixelValues.dim() != 2 || pixelValues.size(0) != layout.numTokens
         || pixelValues.size(1) != config.patchDim()) {

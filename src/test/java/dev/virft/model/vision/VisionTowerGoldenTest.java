@@ -10,6 +10,7 @@ import dev.virft.tensor.StateDict;
 import java.util.HashMap;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -57,5 +58,29 @@ class VisionTowerGoldenTest {
       assertTrue(g.isfinite().all().item_bool(), e.getKey() + " has a non-finite gradient");
       assertTrue(g.abs().max().item_double() > 0, e.getKey() + " has an all-zero gradient");
     }
+  }
+
+  /**
+   * The dtype path the CUDA run takes (bf16 weights, float32 rotary and RMSNorm statistics), here on the
+   * CPU: output stays bf16 and close to the float32 reference at bf16 precision.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"qwen2_vl", "qwen2_5_vl"})
+  void runsInBfloat16(String arch) {
+    QwenVLConfig cfg = VisionTestSupport.config(arch);
+    StateDict ckpt = VisionTestSupport.checkpoint(arch);
+    StateDict golden = VisionTestSupport.goldenTensors(arch);
+    Map<String, Tensor> bf16 = new HashMap<>();
+    for (String name : VisionTower.parameterShapes(cfg.vision()).keySet()) {
+      bf16.put(name, ckpt.get(name).to(torch.ScalarType.BFloat16));
+    }
+    Tensor out = VisionTower.create(cfg.vision(), bf16::get).forward(golden.get("proc_slow.pixel_values"),
+        VisionTestSupport.grid(golden.get("proc_slow.image_grid_thw")));
+    assertEquals(torch.ScalarType.BFloat16, out.scalar_type().intern());
+    Tensor expected = golden.get("vision_embeds");
+    double diff = maxAbsDiff(out.to(torch.ScalarType.Float), expected);
+    double scale = expected.abs().max().item_double();
+    System.out.println(arch + " bf16 max abs diff " + diff + " (max |x| " + scale + ")");
+    assertTrue(diff <= 0.05 * scale, arch + " bf16 diff " + diff + " vs scale " + scale);
   }
 }
