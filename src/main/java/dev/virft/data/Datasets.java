@@ -30,6 +30,7 @@ public final class Datasets {
    *   <li>directory with {@code state.json}: one HF split;
    *   <li>directory with {@code *.parquet} (directly, under {@code data/}, or {@code data/<split>/}):
    *       the shards whose names start with {@code <split>-} if any, else all;
+   *   <li>directory with {@code data.jsonl} (what {@link DatasetFormat#JSONL} writes);
    *   <li>a {@code .parquet}, {@code .arrow}, {@code .json} or {@code .jsonl} file.
    * </ul>
    */
@@ -62,11 +63,14 @@ public final class Datasets {
       if (Files.isRegularFile(path.resolve("state.json"))) {
         return ArrowDatasetReader.openSplit(path);
       }
+      if (Files.isRegularFile(path.resolve(JsonlDatasetWriter.FILE))) {
+        return JsonDatasetReader.open(path.resolve(JsonlDatasetWriter.FILE));
+      }
       List<Path> parquet = parquetShards(path, split);
       if (!parquet.isEmpty()) {
         return ParquetDatasetReader.open(path, parquet);
       }
-      throw new VirftException(path + ": not a dataset directory: expected dataset_dict.json, state.json or *.parquet files");
+      throw new VirftException(path + ": not a dataset directory: expected dataset_dict.json, state.json, data.jsonl or *.parquet files");
     }
     if (!Files.isRegularFile(path)) {
       throw new VirftException(path + ": dataset not found");
