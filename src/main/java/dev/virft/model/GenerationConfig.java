@@ -1,0 +1,121 @@
+package dev.virft.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.virft.util.Json;
+import dev.virft.util.VirftException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * How to generate: greedy or sampled (temperature, then top-k, then top-p, as transformers applies
+ * them), stop token ids, the pad id written after a sequence stops, samples per prompt and a seed.
+ * {@code topK <= 0} and {@code topP >= 1} disable those filters.
+ */
+public record GenerationConfig(
+    int maxNewTokens,
+    boolean doSample,
+    double temperature,
+    int topK,
+    double topP,
+    long[] stopTokenIds,
+    long padTokenId,
+    int numReturnSequences,
+    long seed) {
+
+  public GenerationConfig {
+    if (maxNewTokens < 0) {
+      throw new VirftException("generation: max_new_tokens is " + maxNewTokens + ", expected >= 0");
+    }
+    if (doSample && !(temperature > 0)) {
+      throw new VirftException("generation: temperature is " + temperature + ", expected > 0");
+    }
+    if (!(topP > 0)) {
+      throw new VirftException("generation: top_p is " + topP + ", expected in (0, 1]");
+    }
+    if (numReturnSequences < 1) {
+      throw new VirftException(
+          "generation: num_return_sequences is " + numReturnSequences + ", expected >= 1");
+    }
+    stopTokenIds = stopTokenIds == null ? new long[0] : stopTokenIds.clone();
+  }
+
+  public static GenerationConfig greedy(int maxNewTokens, long[] stopTokenIds, long padTokenId) {
+    return new GenerationConfig(maxNewTokens, false, 1.0, 0, 1.0, stopTokenIds, padTokenId, 1, 0);
+  }
+
+  public static GenerationConfig sampling(int maxNewTokens, double temperature, int topK, double topP,
+      long[] stopTokenIds, long padTokenId, int numReturnSequences, long seed) {
+    return new GenerationConfig(maxNewTokens, true, temperature, topK, topP, stopTokenIds, padTokenId,
+        numReturnSequences, seed);
+  }
+
+  public GenerationConfig withMaxNewTokens(int n) {
+    return new GenerationConfig(n, doSample, temperature, topK, topP, stopTokenIds, padTokenId,
+        numReturnSequences, seed);
+  }
+
+  public GenerationConfig withSampling(double temperature, int topK, double topP, long seed) {
+    return new GenerationConfig(maxNewTokens, true, temperature, topK, topP, stopTokenIds, padTokenId,
+        numReturnSequences, seed);
+  }
+
+  public GenerationConfig withNumReturnSequences(int n) {
+    return new GenerationConfig(maxNewTokens, doSample, temperature, topK, topP, stopTokenIds,
+        padTokenId, n, seed);
+  }
+
+  /**
+   * Reads {@code generation_config.json} of a checkpoint (transformers' defaults for what it lacks:
+   * greedy unless {@code do_sample}, temperature 1, top_k 50, top_p 1); stop ids fall back to the
+   * config's {@code eos_token_id}. A missing file gives greedy decoding with those stop ids.
+   */
+  public static GenerationConfig fromCheckpoint(Path dir) {
+    Path file = dir.resolve("generation_config.json");
+    long[] eos = new long[0];
+    Path cfgFile = dir.resolve("config.json");
+    if (Files.isRegularFile(cfgFile)) {
+      eos = QwenVLConfig.read(cfgFile).eosTokenIds();
+    }
+    if (!Files.isRegularFile(file)) {
+      return greedy(128, eos, eos.length > 0 ? eos[0] : 0);
+    }
+    JsonNode n = Json.read(file);
+    long[] stop = n.has("eos_token_id") ? ids(n.get("eos_token_id"), file) : eos;
+    long pad = n.has("pad_token_id") && n.get("pad_token_id").isIntegralNumber()
+        ? n.get("pad_token_id").asLong() : stop.length > 0 ? stop[0] : 0;
+    boolean sample = n.path("do_sample").asBoolean(false);
+    double temperature = number(n, "temperature", 1.0, file);
+    int topK = (int) number(n, "top_k", 50, file);
+    double topP = number(n, "top_p", 1.0, file);
+    int maxNew = (int) number(n, "max_new_tokens", 128, file);
+    return new GenerationConfig(maxNew, sample, sample ? temperature : 1.0, topK, topP, stop, pad, 1, 0);
+  }
+
+  private static double number(JsonNode n, String field, double dflt, Path file) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return dflt;
+    }
+    if (!v.isNumber()) {
+      throw new VirftException(file + ": field '" + field + "' is " + v + ", expected a number");
+    }
+    return v.asDouble();
+  }
+
+  private static long[] ids(JsonNode v, Path file) {
+    if (v.isIntegralNumber()) {
+      return new long[] {v.asLong()};
+    }
+    if (v.isArray()) {
+      long[] out = new long[v.size()];
+      for (int i = 0; i < out.length; i++) {
+        if (!v.get(i).isIntegralNumber()) {
+          throw new VirftException(file + ": field 'eos_token_id' is " + v + ", expected integers");
+        }
+        out[i] = v.get(i).asLong();
+      }
+      return out;
+    }
+    throw new VirftException(file + ": field 'eos_token_id' is " + v + ", expected integers");
+  }
+}

@@ -1,0 +1,143 @@
+package dev.virft.model;
+
+import dev.virft.tensor.Device;
+import dev.virft.tensor.Tensors;
+import java.util.Map;
+import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The Qwen2 decoder of Qwen2-VL / Qwen2.5-VL (transformers' {@code Qwen2VLTextModel} + {@code lm_head}):
+ * grouped-query attention with q/k/v biases, multimodal rotary embeddings split by
+ * {@code mrope_section}, RMSNorm, SwiGLU MLP. Weights are looked up by hub name in the model's float32
+ * master parameters and cast to the device's compute dtype on use, so gradients reach the masters.
+ */
+final class Qwen2LanguageModel {
+  private final QwenVLConfig cfg;
+  private final QwenVLConfig.TextConfig t;
+  private final Map<String, Tensor> params;
+  private final Device device;
+  private final Tensor invFreq; // [headDim/2] float32
+
+  Qwen2LanguageModel(QwenVLConfig cfg, Map<String, Tensor> params, Device device) {
+    this.cfg = cfg;
+    this.t = cfg.text();
+    this.params = params;
+    this.device = device;
+    int d = t.headDim();
+    // transformers' default rope: 1 / theta^(arange(0, d, 2) / d), in float32.
+    Tensor exps = torch.arange(new Scalar(0), new Scalar(d), new Scalar(2),
+            new TensorOptions(torch.ScalarType.Long))
+        .to(torch.ScalarType.Float).div(new Scalar((float) d));
+    this.invFreq = torch.pow(new Scalar(t.ropeTheta()), exps).reciprocal()
+        .to(device.torchDevice(), torch.ScalarType.Float);
+  }
+
+  private Tensor w(String name) {
+    return params.get(name).to(device.computeType());
+  }
+
+  Tensor embed(Tensor inputIds) {
+    return torch.embedding(w("model.embed_tokens.weight"), inputIds);
+  }
+
+  /** Output projection in float32 (the lm_head, or the embedding matrix when tied). */
+  Tensor logits(Tensor hidden) {
+    String head = cfg.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight";
+    return torch.linear(hidden, w(head)).to(torch.ScalarType.Float);
+  }
+
+  /**
+   * Runs the decoder layers and the final norm.
+   *
+   * @param embeds [B, L, H] in compute dtype
+   * @param positions [3, B, L] int64 M-RoPE positions
+   * @param mask [B, 1, L, K] additive mask in compute dtype (0 = attend, dtype min = blocked)
+   * @param cache null for a full pass; otherwise keys/values are appended to it
+   */
+  Tensor forward(Tensor embeds, Tensor positions, Tensor mask, KVCache cache) {
+    Tensor[] cosSin = rotary(positions);
+    Tensor h = embeds;
+    for (int i = 0; i < t.numHiddenLayers(); i++) {
+      String p = "model.layers." + i + ".";
+      Tensor a = attention(i, p, rmsNorm(h, w(p + "input_layernorm.weight")), cosSin, mask, cache);
+      h = h.add(a);
+      Tensor x = rmsNorm(h, w(p + "post_attention_layernorm.weight"));
+      Tensor gate = torch.silu(torch.linear(x, w(p + "mlp.gate_proj.weight")));
+      Tensor up = torch.linear(x, w(p + "mlp.up_proj.weight"));
+      h = h.add(torch.linear(gate.mul(up), w(p + "mlp.down_proj.weight")));
+    }
+    return rmsNorm(h, w("model.norm.weight"));
+  }
+
+  private Tensor attention(int layer, String p, Tensor x, Tensor[] cosSin, Tensor mask, KVCache cache) {
+    long b = x.size(0);
+    long l = x.size(1);
+    int d = t.headDim();
+    Tensor q = linear(x, p + "self_attn.q_proj").view(b, l, t.numAttentionHeads(), d).transpose(1, 2);
+    Tensor k = linear(x, p + "self_attn.k_proj").view(b, l, t.numKeyValueHeads(), d).transpose(1, 2);
+    Tensor v = linear(x, p + "self_attn.v_proj").view(b, l, t.numKeyValueHeads(), d).transpose(1, 2);
+    Tensor cos = cosSin[0];
+    Tensor sin = cosSin[1];
+    q = q.mul(cos).add(rotateHalf(q).mul(sin));
+    k = k.mul(cos).add(rotateHalf(k).mul(sin));
+    if (cache != null) {
+      Tensor[] kv = cache.append(layer, k, v);
+      k = kv[0];
+      v = kv[1];
+    }
+    boolean gqa = t.numKeyValueHeads() != t.numAttentionHeads();
+    Tensor o = torch.scaled_dot_product_attention(
+        q, k, v, new TensorOptional(mask), 0.0, false, new DoubleOptional(), gqa);
+    o = o.transpose(1, 2).reshape(b, l, (long) t.numAttentionHeads() * d);
+    return torch.linear(o, w(p + "self_attn.o_proj.weight"));
+  }
+
+  private Tensor linear(Tensor x, String prefix) {
+    return torch.linear(x, w(prefix + ".weight"), new TensorOptional(w(prefix + ".bias")));
+  }
+
+  private static Tensor rotateHalf(Tensor x) {
+    long half = x.size(-1) / 2;
+    Tensor x1 = x.narrow(-1, 0, half);
+    Tensor x2 = x.narrow(-1, half, half);
+    return Tensors.cat(-1, x2.neg(), x1);
+  }
+
+  /** Qwen2RMSNorm: normalise in float32, cast back, then scale. */
+  Tensor rmsNorm(Tensor x, Tensor weight) {
+    Tensor xf = x.to(torch.ScalarType.Float);
+    Tensor var = xf.pow(new Scalar(2)).mean(new long[] {-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
+    Tensor normed = xf.mul(var.add(new Scalar(t.rmsNormEps())).rsqrt());
+    return weight.mul(normed.to(x.scalar_type()));
+  }
+
+  /**
+   * cos/sin [B, 1, L, headDim] for M-RoPE: the frequencies of each of the three position axes, with
+   * channel chunks (mrope_section, repeated for both halves) taken from axis {@code chunk % 3}.
+   */
+  private Tensor[] rotary(Tensor positions) {
+    // freqs[a, b, l, f] = positions[a, b, l] * invFreq[f], in float32 like transformers.
+    Tensor freqs = positions.to(torch.ScalarType.Float).unsqueeze(-1).mul(invFreq);
+    Tensor emb = Tensors.cat(-1, freqs, freqs); // [3, B, L, D]
+    Tensor cos = emb.cos();
+    Tensor sin = emb.sin();
+    int[] sec = t.mropeSection();
+    Tensor[] cosParts = new Tensor[sec.length * 2];
+    Tensor[] sinParts = new Tensor[sec.length * 2];
+    long offset = 0;
+    for (int i = 0; i < sec.length * 2; i++) {
+      int size = sec[i % sec.length];
+      cosParts[i] = cos.select(0, i % 3).narrow(-1, offset, size);
+      sinParts[i] = sin.select(0, i % 3).narrow(-1, offset, size);
+      offset += size;
+    }
+    Tensor c = Tensors.cat(-1, cosParts).unsqueeze(1).to(device.computeType());
+    Tensor s = Tensors.cat(-1, sinParts).unsqueeze(1).to(device.computeType());
+    return new Tensor[] {c, s};
+  }
+}

@@ -1,0 +1,530 @@
+package dev.virft.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.virft.util.Json;
+import dev.virft.util.VirftException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The architecture of a Qwen2-VL or Qwen2.5-VL checkpoint, read from its {@code config.json}.
+ *
+ * <p>Two layouts exist in the wild: the hub layout users download (text fields at the top level,
+ * {@code vision_config}, {@code rope_scaling.mrope_section}) and the transformers-5 layout
+ * ({@code text_config}, {@code rope_parameters}). Both parse to the same object; {@link #toHubJson()}
+ * always writes the hub layout, which every transformers version loads. Defaults for absent optional
+ * fields are transformers' defaults.
+ */
+public final class QwenVLConfig {
+
+  /** The two supported model families, by {@code model_type}. */
+  public enum Family {
+    QWEN2_VL("qwen2_vl", "Qwen2VLForConditionalGeneration"),
+    QWEN2_5_VL("qwen2_5_vl", "Qwen2_5_VLForConditionalGeneration");
+
+    public final String modelType;
+    public final String architecture;
+
+    Family(String modelType, String architecture) {
+      this.modelType = modelType;
+      this.architecture = architecture;
+    }
+
+    static Family of(String modelType, String where) {
+      for (Family f : values()) {
+        if (f.modelType.equals(modelType)) {
+          return f;
+        }
+      }
+      throw new VirftException(
+          where + ": field 'model_type' is '" + modelType + "', expected 'qwen2_vl' or 'qwen2_5_vl'");
+    }
+  }
+
+  /** The Qwen2 language model. */
+  public record TextConfig(
+      int vocabSize,
+      int hiddenSize,
+      int intermediateSize,
+      int numHiddenLayers,
+      int numAttentionHeads,
+      int numKeyValueHeads,
+      String hiddenAct,
+      double rmsNormEps,
+      double ropeTheta,
+      int[] mropeSection,
+      int maxPositionEmbeddings,
+      boolean useSlidingWindow,
+      int slidingWindow,
+      int maxWindowLayers,
+      double attentionDropout) {
+    public int headDim() {
+      return hiddenSize / numAttentionHeads;
+    }
+  }
+
+  /**
+   * The vision tower of either family, under one set of names. Field meanings, with the config.json
+   * keys of each family:
+   *
+   * <ul>
+   *   <li>{@code embedDim}: width of the ViT blocks (qwen2_vl {@code embed_dim}, qwen2_5_vl {@code
+   *       hidden_size});
+   *   <li>{@code outHiddenSize}: width of the merger output = the language model's hidden size
+   *       (qwen2_vl {@code hidden_size}, qwen2_5_vl {@code out_hidden_size});
+   *   <li>{@code intermediateSize}: MLP width (qwen2_vl {@code embed_dim * mlp_ratio}, qwen2_5_vl
+   *       {@code intermediate_size});
+   *   <li>{@code windowSize}, {@code fullattBlockIndexes}, {@code tokensPerSecond}: qwen2_5_vl only
+   *       (0 / empty for qwen2_vl).
+   * </ul>
+   */
+  public record VisionConfig(
+      Family family,
+      int depth,
+      int embedDim,
+      int outHiddenSize,
+      int intermediateSize,
+      int numHeads,
+      int inChannels,
+      int patchSize,
+      int spatialMergeSize,
+      int temporalPatchSize,
+      String hiddenAct,
+      int windowSize,
+      int[] fullattBlockIndexes,
+      int tokensPerSecond) {
+    public int headDim() {
+      return embedDim / numHeads;
+    }
+
+    /** Values per flattened patch: channels * temporal * patch * patch (1176 for Qwen2-VL). */
+    public int patchDim() {
+      return inChannels * temporalPatchSize * patchSize * patchSize;
+    }
+  }
+
+  private final Family family;
+  private final TextConfig text;
+  private final VisionConfig vision;
+  private final boolean tieWordEmbeddings;
+  private final long imageTokenId;
+  private final long videoTokenId;
+  private final long visionStartTokenId;
+  private final long visionEndTokenId;
+  private final Long bosTokenId;
+  private final long[] eosTokenIds;
+
+  public QwenVLConfig(
+      Family family,
+      TextConfig text,
+      VisionConfig vision,
+      boolean tieWordEmbeddings,
+      long imageTokenId,
+      long videoTokenId,
+      long visionStartTokenId,
+      long visionEndTokenId,
+      Long bosTokenId,
+      long[] eosTokenIds) {
+    this.family = family;
+    this.text = text;
+    this.vision = vision;
+    this.tieWordEmbeddings = tieWordEmbeddings;
+    this.imageTokenId = imageTokenId;
+    this.videoTokenId = videoTokenId;
+    this.visionStartTokenId = visionStartTokenId;
+    this.visionEndTokenId = visionEndTokenId;
+    this.bosTokenId = bosTokenId;
+    this.eosTokenIds = eosTokenIds == null ? new long[0] : eosTokenIds.clone();
+  }
+
+  public Family family() {
+    return family;
+  }
+
+  public String modelType() {
+    return family.modelType;
+  }
+
+  public TextConfig text() {
+    return text;
+  }
+
+  public VisionConfig vision() {
+    return vision;
+  }
+
+  public boolean tieWordEmbeddings() {
+    return tieWordEmbeddings;
+  }
+
+  public long imageTokenId() {
+    return imageTokenId;
+  }
+
+  public long videoTokenId() {
+    return videoTokenId;
+  }
+
+  public long visionStartTokenId() {
+    return visionStartTokenId;
+  }
+
+  public long visionEndTokenId() {
+    return visionEndTokenId;
+  }
+
+  /** May be null when the config does not name one. */
+  public Long bosTokenId() {
+    return bosTokenId;
+  }
+
+  public long[] eosTokenIds() {
+    return eosTokenIds.clone();
+  }
+
+  /** Reads {@code config.json} from a checkpoint directory, or the given file. */
+  public static QwenVLConfig read(Path checkpointDirOrFile) {
+    Path file =
+        Files.isDirectory(checkpointDirOrFile)
+            ? checkpointDirOrFile.resolve("config.json")
+            : checkpointDirOrFile;
+    return parse(Json.read(file), file.toString());
+  }
+
+  /** Parses either layout; {@code source} names the file in error messages. */
+  public static QwenVLConfig parse(JsonNode root, String source) {
+    if (root == null || !root.isObject()) {
+      throw new VirftException(source + ": expected a JSON object");
+    }
+    Fields top = new Fields(root, source, "");
+    Family family = Family.of(top.requiredString("model_type"), source);
+
+    // transformers-5 layout nests the text fields; the hub layout keeps them at the top level.
+    JsonNode textNode = root.get("text_config");
+    Fields tf = textNode != null && textNode.isObject() ? new Fields(textNode, source, "text_config.") : top;
+    TextConfig text = parseText(tf, top, source);
+
+    JsonNode visionNode = root.get("vision_config");
+    if (visionNode == null || !visionNode.isObject()) {
+      throw new VirftException(source + ": field 'vision_config' is missing, expected an object");
+    }
+    VisionConfig vision = parseVision(family, new Fields(visionNode, source, "vision_config."), text);
+
+    boolean tied =
+        tf.has("tie_word_embeddings")
+            ? tf.bool("tie_word_embeddings", false)
+            : top.bool("tie_word_embeddings", false);
+    long imageTokenId = tokenId(top, tf, "image_token_id", 151655);
+    long videoTokenId = tokenId(top, tf, "video_token_id", 151656);
+    long visionStart = tokenId(top, tf, "vision_start_token_id", 151652);
+    long visionEnd = tokenId(top, tf, "vision_end_token_id", 151653);
+    Long bos = tf.has("bos_token_id") ? tf.optLong("bos_token_id") : top.optLong("bos_token_id");
+    long[] eos = tf.has("eos_token_id") ? tf.longOrList("eos_token_id") : top.longOrList("eos_token_id");
+    return new QwenVLConfig(
+        family, text, vision, tied, imageTokenId, videoTokenId, visionStart, visionEnd, bos, eos);
+  }
+
+  private static long tokenId(Fields top, Fields text, String name, long dflt) {
+    if (top.has(name)) {
+      return top.requiredLong(name);
+    }
+    if (text.has(name)) {
+      return text.requiredLong(name);
+    }
+    return dflt;
+  }
+
+  private static TextConfig parseText(Fields f, Fields top, String source) {
+    int vocab = f.requiredInt("vocab_size");
+    int hidden = f.requiredInt("hidden_size");
+    int inter = f.requiredInt("intermediate_size");
+    int layers = f.requiredInt("num_hidden_layers");
+    int heads = f.requiredInt("num_attention_heads");
+    int kvHeads = f.has("num_key_value_heads") && !f.node("num_key_value_heads").isNull()
+        ? f.requiredInt("num_key_value_heads") : heads;
+    String act = f.string("hidden_act", "silu");
+    if (!act.equals("silu")) {
+      throw new VirftException(source + ": field '" + f.prefix + "hidden_act' is '" + act
+          + "', expected 'silu'");
+    }
+    double eps = f.dbl("rms_norm_eps", 1e-5);
+    if (hidden % heads != 0) {
+      throw new VirftException(source + ": field '" + f.prefix + "hidden_size' (" + hidden
+          + ") must be divisible by num_attention_heads (" + heads + ")");
+    }
+    if (heads % kvHeads != 0) {
+      throw new VirftException(source + ": field '" + f.prefix + "num_attention_heads' (" + heads
+          + ") must be divisible by num_key_value_heads (" + kvHeads + ")");
+    }
+
+    // Rotary settings: hub layout has rope_theta + rope_scaling{type: mrope, mrope_section};
+    // transformers 5 has rope_parameters{rope_type, rope_theta, mrope_section}.
+    Fields rope = null;
+    String ropeField = null;
+    for (String key : new String[] {"rope_parameters", "rope_scaling"}) {
+      for (Fields where : new Fields[] {f, top}) {
+        if (rope == null && where.has(key) && where.node(key).isObject()) {
+          rope = new Fields(where.node(key), source, where.prefix + key + ".");
+          ropeField = where.prefix + key;
+        }
+      }
+    }
+    double theta;
+    if (rope != null && rope.has("rope_theta")) {
+      theta = rope.dbl("rope_theta", 1e6);
+    } else {
+      theta = f.has("rope_theta") ? f.dbl("rope_theta", 1e6) : top.dbl("rope_theta", 1e6);
+    }
+    int headDim = hidden / heads;
+    int[] section;
+    if (rope == null) {
+      throw new VirftException(source + ": field 'rope_scaling' (or 'rope_parameters') is missing, "
+          + "expected an object with 'mrope_section'");
+    }
+    String type = rope.has("rope_type") ? rope.string("rope_type", "default") : rope.string("type", "default");
+    if (!type.equals("mrope") && !type.equals("default")) {
+      throw new VirftException(source + ": field '" + ropeField + ".rope_type' is '" + type
+          + "', expected 'mrope' or 'default'");
+    }
+    section = rope.intArray("mrope_section");
+    if (section.length != 3 || Arrays.stream(section).sum() * 2 != headDim) {
+      throw new VirftException(source + ": field '" + ropeField + ".mrope_section' is "
+          + Arrays.toString(section) + ", expected 3 numbers summing to head_dim/2 = " + headDim / 2);
+    }
+    return new TextConfig(
+        vocab, hidden, inter, layers, heads, kvHeads, act, eps, theta, section,
+        f.integer("max_position_embeddings", 32768),
+        f.bool("use_sliding_window", false),
+        f.integer("sliding_window", 4096),
+        f.integer("max_window_layers", layers),
+        f.dbl("attention_dropout", 0.0));
+  }
+
+  private static VisionConfig parseVision(Family family, Fields v, TextConfig text) {
+    int inChannels = v.has("in_channels") ? v.integer("in_channels", 3) : v.integer("in_chans", 3);
+    int patch = v.integer("patch_size", 14);
+    int merge = v.integer("spatial_merge_size", 2);
+    int temporal = v.integer("temporal_patch_size", 2);
+    int depth = v.integer("depth", 32);
+    int heads = v.integer("num_heads", 16);
+    VisionConfig vc;
+    if (family == Family.QWEN2_VL) {
+      int embed = v.integer("embed_dim", 1280);
+      double ratio = v.dbl("mlp_ratio", 4);
+      vc = new VisionConfig(family, depth, embed, v.integer("hidden_size", 3584),
+          (int) (embed * ratio), heads, inChannels, patch, merge, temporal,
+          v.string("hidden_act", "quick_gelu"), 0, new int[0], 0);
+    } else {
+      vc = new VisionConfig(family, depth, v.integer("hidden_size", 1280),
+          v.integer("out_hidden_size", 3584), v.integer("intermediate_size", 3420), heads,
+          inChannels, patch, merge, temporal, v.string("hidden_act", "silu"),
+          v.integer("window_size", 112),
+          v.has("fullatt_block_indexes") ? v.intArray("fullatt_block_indexes") : new int[] {7, 15, 23, 31},
+          v.integer("tokens_per_second", 4));
+    }
+    if (vc.embedDim % vc.numHeads != 0) {
+      throw new VirftException(v.source + ": field '" + v.prefix + "num_heads' (" + vc.numHeads
+          + ") must divide the vision width (" + vc.embedDim + ")");
+    }
+    if (vc.outHiddenSize != text.hiddenSize()) {
+      throw new VirftException(v.source + ": field '" + v.prefix
+          + (family == Family.QWEN2_VL ? "hidden_size" : "out_hidden_size") + "' is "
+          + vc.outHiddenSize + ", expected the language model's hidden_size " + text.hiddenSize());
+    }
+    return vc;
+  }
+
+  /** The hub layout (what users download; every transformers version loads it). */
+  public ObjectNode toHubJson() {
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.putArray("architectures").add(family.architecture);
+    o.put("model_type", family.modelType);
+    ObjectNode v = o.putObject("vision_config");
+    v.put("depth", vision.depth);
+    if (family == Family.QWEN2_VL) {
+      v.put("embed_dim", vision.embedDim);
+      v.put("hidden_size", vision.outHiddenSize);
+      v.put("mlp_ratio", vision.embedDim == 0 ? 0 : (double) vision.intermediateSize / vision.embedDim);
+    } else {
+      v.put("hidden_size", vision.embedDim);
+      v.put("out_hidden_size", vision.outHiddenSize);
+      v.put("intermediate_size", vision.intermediateSize);
+      v.put("window_size", vision.windowSize);
+      ArrayNode full = v.putArray("fullatt_block_indexes");
+      for (int i : vision.fullattBlockIndexes) {
+        full.add(i);
+      }
+      v.put("tokens_per_second", vision.tokensPerSecond);
+    }
+    v.put("hidden_act", vision.hiddenAct);
+    v.put("num_heads", vision.numHeads);
+    v.put("in_chans", vision.inChannels);
+    v.put("patch_size", vision.patchSize);
+    v.put("spatial_patch_size", vision.patchSize);
+    v.put("spatial_merge_size", vision.spatialMergeSize);
+    v.put("temporal_patch_size", vision.temporalPatchSize);
+    o.put("hidden_act", text.hiddenAct);
+    o.put("hidden_size", text.hiddenSize);
+    o.put("intermediate_size", text.intermediateSize);
+    o.put("max_position_embeddings", text.maxPositionEmbeddings);
+    o.put("max_window_layers", text.maxWindowLayers);
+    o.put("num_attention_heads", text.numAttentionHeads);
+    o.put("num_hidden_layers", text.numHiddenLayers);
+    o.put("num_key_value_heads", text.numKeyValueHeads);
+    o.put("rms_norm_eps", text.rmsNormEps);
+    o.put("rope_theta", text.ropeTheta);
+    o.put("sliding_window", text.slidingWindow);
+    o.put("tie_word_embeddings", tieWordEmbeddings);
+    o.put("torch_dtype", "float32");
+    o.put("use_cache", true);
+    o.put("use_sliding_window", text.useSlidingWindow);
+    o.put("vocab_size", text.vocabSize);
+    o.put("attention_dropout", text.attentionDropout);
+    ObjectNode rope = o.putObject("rope_scaling");
+    rope.put("type", "mrope");
+    ArrayNode sec = rope.putArray("mrope_section");
+    for (int s : text.mropeSection) {
+      sec.add(s);
+    }
+    o.put("vision_start_token_id", visionStartTokenId);
+    o.put("vision_end_token_id", visionEndTokenId);
+    o.put("image_token_id", imageTokenId);
+    o.put("video_token_id", videoTokenId);
+    if (bosTokenId != null) {
+      o.put("bos_token_id", bosTokenId);
+    }
+    if (eosTokenIds.length == 1) {
+      o.put("eos_token_id", eosTokenIds[0]);
+    } else if (eosTokenIds.length > 1) {
+      ArrayNode e = o.putArray("eos_token_id");
+      for (long id : eosTokenIds) {
+        e.add(id);
+      }
+    }
+    return o;
+  }
+
+  /** Typed access to one JSON object, naming file and field on every error. */
+  private static final class Fields {
+    final JsonNode node;
+    final String source;
+    final String prefix;
+
+    Fields(JsonNode node, String source, String prefix) {
+      this.node = node;
+      this.source = source;
+      this.prefix = prefix;
+    }
+
+    boolean has(String name) {
+      return node.has(name) && !node.get(name).isNull();
+    }
+
+    JsonNode node(String name) {
+      return node.get(name);
+    }
+
+    private VirftException bad(String name, String expected) {
+      JsonNode n = node.get(name);
+      return new VirftException(source + ": field '" + prefix + name + "' "
+          + (n == null || n.isNull() ? "is missing" : "is " + n) + ", expected " + expected);
+    }
+
+    String requiredString(String name) {
+      if (!has(name) || !node.get(name).isTextual()) {
+        throw bad(name, "a string");
+      }
+      return node.get(name).asText();
+    }
+
+    String string(String name, String dflt) {
+      return has(name) ? requiredString(name) : dflt;
+    }
+
+    int requiredInt(String name) {
+      JsonNode n = node.get(name);
+      if (n == null || !n.canConvertToInt() || !(n.isIntegralNumber() || n.isDouble() && n.asDouble() == n.asInt())
+          || n.asInt() < 0) {
+        throw bad(name, "a non-negative integer");
+      }
+      return n.asInt();
+    }
+
+    int integer(String name, int dflt) {
+      return has(name) ? requiredInt(name) : dflt;
+    }
+
+    long requiredLong(String name) {
+      JsonNode n = node.get(name);
+      if (n == null || !n.isIntegralNumber()) {
+        throw bad(name, "an integer");
+      }
+      return n.asLong();
+    }
+
+    Long optLong(String name) {
+      return has(name) ? requiredLong(name) : null;
+    }
+
+    long[] longOrList(String name) {
+      if (!has(name)) {
+        return new long[0];
+      }
+      JsonNode n = node.get(name);
+      if (n.isIntegralNumber()) {
+        return new long[] {n.asLong()};
+      }
+      if (n.isArray()) {
+        long[] out = new long[n.size()];
+        for (int i = 0; i < out.length; i++) {
+          if (!n.get(i).isIntegralNumber()) {
+            throw bad(name, "an integer or a list of integers");
+          }
+          out[i] = n.get(i).asLong();
+        }
+        return out;
+      }
+      throw bad(name, "an integer or a list of integers");
+    }
+
+    double dbl(String name, double dflt) {
+      if (!has(name)) {
+        return dflt;
+      }
+      JsonNode n = node.get(name);
+      if (!n.isNumber()) {
+        throw bad(name, "a number");
+      }
+      return n.asDouble();
+    }
+
+    boolean bool(String name, boolean dflt) {
+      if (!has(name)) {
+        return dflt;
+      }
+      JsonNode n = node.get(name);
+      if (!n.isBoolean()) {
+        throw bad(name, "true or false");
+      }
+      return n.asBoolean();
+    }
+
+    int[] intArray(String name) {
+      JsonNode n = node.get(name);
+      if (n == null || !n.isArray()) {
+        throw bad(name, "a list of integers");
+      }
+      int[] out = new int[n.size()];
+      for (int i = 0; i < out.length; i++) {
+        if (!n.get(i).canConvertToInt() || !n.get(i).isIntegralNumber()) {
+          throw bad(name, "a list of integers");
+        }
+        out[i] = n.get(i).asInt();
+      }
+      return out;
+    }
+  }
+}

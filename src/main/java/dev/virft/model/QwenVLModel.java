@@ -1,0 +1,582 @@
+package dev.virft.model;
+
+import dev.virft.tensor.Device;
+import dev.virft.tensor.Safetensors;
+import dev.virft.tensor.StateDict;
+import dev.virft.tensor.Tensors;
+import dev.virft.util.AtomicFiles;
+import dev.virft.util.Json;
+import dev.virft.util.VirftException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.GeneratorOptional;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Qwen2-VL / Qwen2.5-VL for conditional generation: vision tower, multimodal merge of image features
+ * into the {@code <|image_pad|>} positions, M-RoPE positions ({@link RopeIndex}), the Qwen2 decoder
+ * and the LM head; with per-token log-probs and batched generation over an explicit {@link KVCache}.
+ *
+ * <p>Parameters are float32 masters keyed by hub name; on CUDA the forward casts them to bf16.
+ * Attention is {@code scaled_dot_product_attention} with an additive mask (causal + padding) whose
+ * blocked value is the dtype's most negative finite number, as transformers builds it, so that fully
+ * padded query rows behave like the reference (uniform attention) instead of producing NaN.
+ */
+public final class QwenVLModel implements AutoCloseable {
+  /** Builds the vision tower from the config and a lookup of {@code visual.*} weights by hub name. */
+  @FunctionalInterface
+  public interface VisionFactory {
+    ImageEncoder create(QwenVLConfig cfg, Function<String, Tensor> weights, Device device);
+  }
+
+  private static volatile VisionFactory visionFactory = VisionTowers::create;
+
+  private final QwenVLConfig cfg;
+  private final Device device;
+  private final Map<String, Tensor> params;
+  private final Qwen2LanguageModel lm;
+  private final ImageEncoder vision;
+
+  private QwenVLModel(QwenVLConfig cfg, Device device, Map<String, Tensor> params) {
+    this.cfg = cfg;
+    this.device = device;
+    this.params = params;
+    for (Tensor p : params.values()) {
+      // Kept alive across the callers' PointerScopes; released in close().
+      p.retainReference();
+    }
+    this.lm = new Qwen2LanguageModel(cfg, params, device);
+    this.vision = visionFactory.create(cfg, params::get, device);
+  }
+
+  /** Replaces how vision towers are built (tests; the default is {@link VisionTowers#create}). */
+  static void setVisionFactory(VisionFactory f) {
+    visionFactory = f;
+  }
+
+  // ---------------------------------------------------------------- loading, init, saving
+
+  /**
+   * Loads {@code config.json} and the safetensors weights (single file or sharded) of a checkpoint
+   * directory; accepts hub names and transformers-5 names. Missing and unexpected tensors are
+   * reported by name; a wrong shape names the tensor and both shapes.
+   */
+  public static QwenVLModel load(Path checkpointDir, Device device) {
+    QwenVLConfig cfg = QwenVLConfig.read(checkpointDir);
+    StateDict sd = Safetensors.read(checkpointDir);
+    Map<String, long[]> layout = WeightLayout.of(cfg);
+    Map<String, Tensor> byHub = new LinkedHashMap<>();
+    List<String> unexpected = new ArrayList<>();
+    for (String name : sd.names()) {
+      String hub = WeightLayout.hubName(name);
+      if (cfg.tieWordEmbeddings() && hub.equals("lm_head.weight")) {
+        continue; // tied: transformers ignores a stored head as well
+      }
+      if (!layout.containsKey(hub)) {
+        unexpected.add(name);
+        continue;
+      }
+      if (byHub.put(hub, sd.get(name)) != null) {
+        throw new VirftException(sd.source() + ": tensor '" + hub
+            + "' is stored twice (under its hub name and its transformers-5 name)");
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    for (String name : layout.keySet()) {
+      if (!byHub.containsKey(name)) {
+        missing.add(name);
+      }
+    }
+    if (!missing.isEmpty() || !unexpected.isEmpty()) {
+      StringBuilder msg = new StringBuilder(sd.source() + ": checkpoint does not match config.json ("
+          + cfg.modelType() + ")");
+      if (!missing.isEmpty()) {
+        msg.append("; missing tensors: ").append(abbreviate(missing));
+      }
+      if (!unexpected.isEmpty()) {
+        msg.append("; unexpected tensors: ").append(abbreviate(unexpected));
+      }
+      throw new VirftException(msg.toString());
+    }
+    Map<String, Tensor> params = new LinkedHashMap<>();
+    for (Map.Entry<String, long[]> e : layout.entrySet()) {
+      Tensor t = byHub.get(e.getKey());
+      long[] actual = Tensors.shape(t);
+      if (!Arrays.equals(actual, e.getValue())) {
+        throw new VirftException(sd.source() + ": tensor '" + e.getKey() + "' has shape "
+            + Arrays.toString(actual) + ", expected " + Arrays.toString(e.getValue())
+            + " (from config.json)");
+      }
+      if (!t.is_floating_point()) {
+        throw new VirftException(sd.source() + ": tensor '" + e.getKey() + "' has dtype "
+            + t.scalar_type() + ", expected a floating-point type");
+      }
+      params.put(e.getKey(), master(t, device));
+    }
+    return new QwenVLModel(cfg, device, params);
+  }
+
+  private static String abbreviate(List<String> names) {
+    int shown = Math.min(names.size(), 20);
+    String s = String.join(", ", names.subList(0, shown));
+    return names.size() > shown ? s + ", ... (" + names.size() + " in all)" : s;
+  }
+
+  private static Tensor master(Tensor t, Device device) {
+    Tensor m = t.to(device.torchDevice(), torch.ScalarType.Float).detach().clone().contiguous();
+    return m.set_requires_grad(true);
+  }
+
+  /**
+   * Random weights for tests, benchmarks and the demo: matrices N(0, 0.02) (transformers'
+   * initializer_range), norms 1, biases 0; deterministic for a seed.
+   */
+  public static QwenVLModel randomInit(QwenVLConfig cfg, Device device, long seed) {
+    Generator gen = torch.createCPUGenerator(seed);
+    Map<String, Tensor> params = new LinkedHashMap<>();
+    for (Map.Entry<String, long[]> e : WeightLayout.of(cfg).entrySet()) {
+      String name = e.getKey();
+      long[] shape = e.getValue();
+      Tensor t;
+      if (shape.length >= 2) {
+        t = torch.empty(shape, new TensorOptions(torch.ScalarType.Float),
+                new org.bytedeco.pytorch.MemoryFormatOptional())
+            .normal_(0.0, 0.02, new GeneratorOptional(gen));
+      } else if (name.contains("norm") || name.contains("ln_q")) {
+        t = name.endsWith(".bias") ? torch.zeros(shape) : torch.ones(shape);
+      } else {
+        t = torch.zeros(shape);
+      }
+      params.put(name, master(t, device));
+    }
+    return new QwenVLModel(cfg, device, params);
+  }
+
+  /** Writes the hub layout (config.json + model.safetensors; tied: no lm_head) atomically. */
+  public void save(Path dir) {
+    AtomicFiles.writeDirectory(dir, tmp -> {
+      Files.writeString(tmp.resolve("config.json"), Json.MAPPER.writeValueAsString(cfg.toHubJson()));
+      Map<String, Tensor> out = new LinkedHashMap<>();
+      for (Map.Entry<String, Tensor> e : params.entrySet()) {
+        out.put(e.getKey(), e.getValue().detach().cpu());
+      }
+      Safetensors.write(tmp.resolve("model.safetensors"), out, Map.of("format", "pt"));
+    });
+  }
+
+  // ---------------------------------------------------------------- accessors
+
+  public QwenVLConfig config() {
+    return cfg;
+  }
+
+  public Device device() {
+    return device;
+  }
+
+  /** The float32 master parameters by hub name (live tensors: optimisers update them in place). */
+  public StateDict parameters() {
+    StateDict sd = new StateDict("model parameters");
+    params.forEach(sd::put);
+    return sd;
+  }
+
+  /** Parameters whose name passes get gradients; the others are frozen. */
+  public void setTrainable(Predicate<String> byName) {
+    params.forEach((name, p) -> p.set_requires_grad(byName.test(name)));
+  }
+
+  /** Clears every parameter's gradient. */
+  public void zeroGrad() {
+    for (Tensor p : params.values()) {
+      Tensor g = p.grad();
+      if (g.defined()) {
+        g.zero_();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- forward passes
+
+  /** The vision tower's merged embeddings [tokens, hidden] for the images of a batch. */
+  public Tensor imageEmbeddings(Tensor pixelValues, long[][] imageGridThw) {
+    if (vision == null) {
+      throw new VirftException("model: no vision tower is available for " + cfg.modelType());
+    }
+    if (imageGridThw == null) {
+      throw new VirftException("model: pixel values given without image_grid_thw");
+    }
+    long patches = 0;
+    for (long[] g : imageGridThw) {
+      patches += g[0] * g[1] * g[2];
+    }
+    if (pixelValues.dim() != 2 || pixelValues.size(0) != patches
+        || pixelValues.size(1) != cfg.vision().patchDim()) {
+      throw new VirftException("pixel_values: shape " + Arrays.toString(Tensors.shape(pixelValues))
+          + ", expected [" + patches + ", " + cfg.vision().patchDim() + "] for image_grid_thw "
+          + Arrays.deepToString(imageGridThw));
+    }
+    return vision.encode(pixelValues.to(device.torchDevice(), device.computeType()), imageGridThw)
+        .to(device.computeType());
+  }
+
+  /**
+   * Logits [B, L, V] (float32). {@code pixelValues} may be null (text only); {@code cache} may be
+   * null (a full pass). With a cache, {@code attentionMask} covers the cached tokens and the new ones.
+   */
+  public Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor pixelValues, long[][] imageGridThw,
+      KVCache cache) {
+    Tensor images = pixelValues == null ? null : imageEmbeddings(pixelValues, imageGridThw);
+    return forwardWithImageEmbeds(inputIds, attentionMask, images, imageGridThw, cache);
+  }
+
+  /** As {@link #forward}, with precomputed image embeddings [tokens, hidden] (or null). */
+  public Tensor forwardWithImageEmbeds(Tensor inputIds, Tensor attentionMask, Tensor imageEmbeds,
+      long[][] imageGridThw, KVCache cache) {
+    return lm.logits(hidden(inputIds, attentionMask, imageEmbeds, imageGridThw, cache));
+  }
+
+  /**
+   * Log-probabilities of {@code inputIds[:, promptLength:]} given everything before them:
+   * [B, L - promptLength], differentiable with respect to the parameters.
+   */
+  public Tensor completionLogProbs(Tensor inputIds, Tensor attentionMask, Tensor pixelValues,
+      long[][] imageGridThw, int promptLength) {
+    Tensor images = pixelValues == null ? null : imageEmbeddings(pixelValues, imageGridThw);
+    return completionLogProbsWithImageEmbeds(inputIds, attentionMask, images, imageGridThw, promptLength);
+  }
+
+  public Tensor completionLogProbsWithImageEmbeds(Tensor inputIds, Tensor attentionMask,
+      Tensor imageEmbeds, long[][] imageGridThw, int promptLength) {
+    long len = inputIds.size(1);
+    if (promptLength < 1 || promptLength > len) {
+      throw new VirftException("completionLogProbs: prompt length " + promptLength
+          + " is outside [1, " + len + "]");
+    }
+    Tensor h = hidden(inputIds, attentionMask, imageEmbeds, imageGridThw, null);
+    long n = len - promptLength;
+    // Only the positions that predict completion tokens go through the (vocabulary-sized) head.
+    Tensor logits = lm.logits(h.narrow(1, promptLength - 1, n));
+    Tensor logp = torch.log_softmax(logits, -1);
+    Tensor targets = inputIds.to(device.torchDevice(), torch.ScalarType.Long).narrow(1, promptLength, n);
+    return torch.gather(logp, 2, targets.unsqueeze(-1)).squeeze(-1);
+  }
+
+  /** M-RoPE positions [3, B, L] and deltas [B] of a left-padded batch, as transformers computes them. */
+  public RopeIndex.Result ropeIndex(Tensor inputIds, Tensor attentionMask, long[][] imageGridThw) {
+    long[][] ids = Tensors.toLongs2d(inputIds);
+    long[][] mask = attentionMask == null ? null : Tensors.toLongs2d(attentionMask);
+    return RopeIndex.compute(cfg, ids, mask, imageGridThw);
+  }
+
+  private Tensor hidden(Tensor inputIds, Tensor attentionMask, Tensor imageEmbeds, long[][] grids,
+      KVCache cache) {
+    long b = inputIds.size(0);
+    long l = inputIds.size(1);
+    int past = cache == null ? 0 : cache.length();
+    long[][] ids = Tensors.toLongs2d(inputIds);
+    long[][] mask = attentionMask == null ? ones(b, past + l) : Tensors.toLongs2d(attentionMask);
+    if (mask.length != b || (b > 0 && mask[0].length != past + l)) {
+      throw new VirftException("attention_mask: shape [" + mask.length + ", "
+          + (b > 0 ? mask[0].length : 0) + "], expected [" + b + ", " + (past + l) + "]");
+    }
+    Tensor idsDev = inputIds.to(device.torchDevice(), torch.ScalarType.Long);
+    Tensor embeds = lm.embed(idsDev);
+    if (imageEmbeds != null) {
+      embeds = mergeImages(embeds, idsDev, imageEmbeds);
+    }
+    Tensor positions;
+    if (past == 0) {
+      long[][] current = mask;
+      RopeIndex.Result r = RopeIndex.compute(cfg, ids, current, imageEmbeds == null ? null : grids);
+      positions = Tensors.longs(r.flat(), 3, b, l);
+      if (cache != null) {
+        cache.setRopeDeltas(r.deltas());
+      }
+    } else {
+      // Decoding: the j-th new token of a row sits at (real tokens before it) + j + delta.
+      long[] deltas = cache.ropeDeltas();
+      long[] flat = new long[(int) (3 * b * l)];
+      for (int i = 0; i < b; i++) {
+        long real = 0;
+        for (int j = 0; j < past; j++) {
+          real += mask[i][j] == 1 ? 1 : 0;
+        }
+        for (int a = 0; a < 3; a++) {
+          for (int j = 0; j < l; j++) {
+            flat[(int) ((a * b + i) * l + j)] = real + j + deltas[i];
+          }
+        }
+      }
+      positions = Tensors.longs(flat, 3, b, l);
+    }
+    positions = positions.to(device.torchDevice(), torch.ScalarType.Long);
+    if (cache != null) {
+      if (cache.batch() != b || past + l > cache.capacity()) {
+        throw new VirftException("KV cache: holds " + cache.batch() + " rows x " + cache.capacity()
+            + " positions, the input needs " + b + " x " + (past + l));
+      }
+      cache.recordMask(mask, past);
+    }
+    Tensor add = additiveMask(mask, past, (int) l);
+    Tensor h = lm.forward(embeds, positions, add, cache);
+    if (cache != null) {
+      cache.advance((int) l);
+    }
+    return h;
+  }
+
+  private Tensor mergeImages(Tensor embeds, Tensor ids, Tensor imageEmbeds) {
+    Tensor isImage = ids.eq(new Scalar(cfg.imageTokenId()));
+    long tokens = isImage.sum().item_long();
+    if (tokens != imageEmbeds.size(0)) {
+      throw new VirftException("input_ids: " + tokens + " <|image_pad|> tokens (id "
+          + cfg.imageTokenId() + ") but the images give " + imageEmbeds.size(0) + " embeddings");
+    }
+    Tensor m = isImage.unsqueeze(-1).expand_as(embeds);
+    return embeds.masked_scatter(m, imageEmbeds.to(embeds.scalar_type()));
+  }
+
+  /** [B, 1, L, past + L]: 0 where query i may see key j (key not padding, j <= past + i). */
+  private Tensor additiveMask(long[][] mask, int past, int l) {
+    int b = mask.length;
+    int k = past + l;
+    long[] flat = new long[b * k];
+    for (int i = 0; i < b; i++) {
+      System.arraycopy(mask[i], 0, flat, i * k, k);
+    }
+    org.bytedeco.pytorch.Device dev = device.torchDevice();
+    Tensor keyOk = Tensors.longs(flat, b, 1, 1, k).to(dev, torch.ScalarType.Long).eq(new Scalar(1));
+    TensorOptions lo = new TensorOptions(torch.ScalarType.Long);
+    Tensor qi = torch.arange(new Scalar(past), new Scalar(k), lo).view(1, 1, l, 1).to(dev, torch.ScalarType.Long);
+    Tensor kj = torch.arange(new Scalar(0), new Scalar(k), lo).view(1, 1, 1, k).to(dev, torch.ScalarType.Long);
+    Tensor allowed = kj.le(qi).logical_and(keyOk);
+    TensorOptions fo = new TensorOptions(device.computeType())
+        .device(new org.bytedeco.pytorch.DeviceOptional(dev));
+    return torch.zeros(new long[] {b, 1, l, k}, fo)
+        .masked_fill(allowed.logical_not(), new Scalar(minValue()));
+  }
+
+  private double minValue() {
+    return device.computeType() == torch.ScalarType.BFloat16 ? -3.3895313892515355e38 : -Float.MAX_VALUE;
+  }
+
+  private static long[][] ones(long b, long l) {
+    long[][] m = new long[(int) b][(int) l];
+    for (long[] row : m) {
+      Arrays.fill(row, 1L);
+    }
+    return m;
+  }
+
+  // ---------------------------------------------------------------- generation
+
+  /**
+   * Batched generation with the KV cache. Prompts are left padded; each gives
+   * {@code numReturnSequences} rows (prompt-major). Greedy, or sampling with temperature / top-k /
+   * top-p from a CPU generator seeded with {@code gen.seed()} (the same seed gives the same tokens on
+   * any device). Each decode step runs in its own PointerScope: the cache is the only state kept.
+   */
+  public GenerationOutput generate(Tensor inputIds, Tensor attentionMask, Tensor pixelValues,
+      long[][] imageGridThw, GenerationConfig gen) {
+    try (NoGradGuard ng = new NoGradGuard()) {
+      Tensor images = null;
+      try (PointerScope scope = new PointerScope()) {
+        if (pixelValues != null) {
+          images = imageEmbeddings(pixelValues, imageGridThw);
+          images.retainReference();
+        }
+      }
+      try {
+        return generateWithImageEmbeds(inputIds, attentionMask, images, imageGridThw, gen);
+      } finally {
+        if (images != null) {
+          images.releaseReference();
+        }
+      }
+    }
+  }
+
+  public GenerationOutput generateWithImageEmbeds(Tensor inputIds, Tensor attentionMask,
+      Tensor imageEmbeds, long[][] imageGridThw, GenerationConfig gen) {
+    try (NoGradGuard ng = new NoGradGuard()) {
+      int prompts = (int) inputIds.size(0);
+      int len = (int) inputIds.size(1);
+      int n = gen.numReturnSequences();
+      int rows = prompts * n;
+      int maxNew = gen.maxNewTokens();
+      long[][] ids = Tensors.toLongs2d(inputIds);
+      long[][] mask = attentionMask == null ? ones(prompts, len) : Tensors.toLongs2d(attentionMask);
+      long[][] out = new long[rows][maxNew];
+      int[] lengths = new int[rows];
+      if (maxNew == 0) {
+        return new GenerationOutput(new long[rows][0], lengths);
+      }
+      // Rows repeat each prompt n times; the full mask covers prompt + every generated position.
+      long[][] rowIds = new long[rows][];
+      long[][] fullMask = new long[rows][len + maxNew];
+      for (int r = 0; r < rows; r++) {
+        rowIds[r] = ids[r / n];
+        System.arraycopy(mask[r / n], 0, fullMask[r], 0, len);
+        Arrays.fill(fullMask[r], len, len + maxNew, 1L);
+      }
+      Tensor rowImages = imageEmbeds == null ? null : repeatImages(ids, imageEmbeds, n);
+      Generator rng = gen.doSample() ? torch.createCPUGenerator(gen.seed()) : null;
+      boolean[] done = new boolean[rows];
+      int steps = 0;
+      try (KVCache cache = new KVCache(cfg, rows, len + maxNew, device)) {
+        long[] next;
+        try (PointerScope scope = new PointerScope()) {
+          Tensor logits = forwardWithImageEmbeds(Tensors.longs2d(rowIds), Tensors.longs2d(prefix(fullMask, len)),
+              rowImages, imageGridThw == null ? null : repeatGrids(ids, imageGridThw, n), cache);
+          next = choose(logits.select(1, len - 1), gen, rng);
+        }
+        while (true) {
+          int alive = 0;
+          for (int r = 0; r < rows; r++) {
+            if (done[r]) {
+              out[r][steps] = gen.padTokenId();
+              continue;
+            }
+            out[r][steps] = next[r];
+            lengths[r]++;
+            for (long s : gen.stopTokenIds()) {
+              if (next[r] == s) {
+                done[r] = true;
+              }
+            }
+            if (!done[r]) {
+              alive++;
+            }
+          }
+          steps++;
+          if (alive == 0 || steps == maxNew) {
+            break;
+          }
+          try (PointerScope scope = new PointerScope()) {
+            long[] col = new long[rows];
+            for (int r = 0; r < rows; r++) {
+              col[r] = out[r][steps - 1];
+            }
+            Tensor logits = forwardWithImageEmbeds(Tensors.longs(col, rows, 1),
+                Tensors.longs2d(prefix(fullMask, len + steps)), null, null, cache);
+            next = choose(logits.select(1, 0), gen, rng);
+          }
+        }
+      } finally {
+        if (rowImages != null && rowImages != imageEmbeds) {
+          rowImages.close();
+        }
+      }
+      long[][] trimmed = new long[rows][];
+      for (int r = 0; r < rows; r++) {
+        trimmed[r] = Arrays.copyOf(out[r], steps);
+      }
+      return new GenerationOutput(trimmed, lengths);
+    }
+  }
+
+  private static long[][] prefix(long[][] m, int cols) {
+    long[][] o = new long[m.length][];
+    for (int i = 0; i < m.length; i++) {
+      o[i] = Arrays.copyOf(m[i], cols);
+    }
+    return o;
+  }
+
+  /** Image embeddings for the repeated rows: each prompt's image tokens, n times, in row order. */
+  private Tensor repeatImages(long[][] ids, Tensor imageEmbeds, int n) {
+    if (n == 1) {
+      return imageEmbeds;
+    }
+    List<Tensor> parts = new ArrayList<>();
+    long offset = 0;
+    for (long[] row : ids) {
+      long count = 0;
+      for (long id : row) {
+        if (id == cfg.imageTokenId()) {
+          count++;
+        }
+      }
+      Tensor mine = imageEmbeds.narrow(0, offset, count);
+      for (int s = 0; s < n; s++) {
+        parts.add(mine);
+      }
+      offset += count;
+    }
+    Tensor t = Tensors.cat(0, parts.toArray(new Tensor[0]));
+    t.retainReference();
+    return t;
+  }
+
+  private long[][] repeatGrids(long[][] ids, long[][] grids, int n) {
+    if (n == 1) {
+      return grids;
+    }
+    List<long[]> out = new ArrayList<>();
+    int g = 0;
+    for (long[] row : ids) {
+      int images = 0;
+      for (int j = 0; j + 1 < row.length; j++) {
+        if (row[j] == cfg.visionStartTokenId() && row[j + 1] == cfg.imageTokenId()) {
+          images++;
+        }
+      }
+      for (int s = 0; s < n; s++) {
+        for (int i = 0; i < images; i++) {
+          out.add(grids[g + i]);
+        }
+      }
+      g += images;
+    }
+    return out.toArray(new long[0][]);
+  }
+
+  /** Next token per row from last-position logits [rows, V]. */
+  private static long[] choose(Tensor logits, GenerationConfig gen, Generator rng) {
+    Tensor scores = logits.to(torch.ScalarType.Float).cpu();
+    if (!gen.doSample()) {
+      return Tensors.toLongs(scores.argmax(new org.bytedeco.pytorch.LongOptional(-1), false));
+    }
+    scores = scores.div(new Scalar(gen.temperature()));
+    long vocab = scores.size(-1);
+    if (gen.topK() > 0 && gen.topK() < vocab) {
+      Tensor kth = torch.topk(scores, gen.topK()).get0().narrow(-1, gen.topK() - 1, 1);
+      scores = scores.masked_fill(scores.lt(kth), new Scalar(Float.NEGATIVE_INFINITY));
+    }
+    if (gen.topP() < 1.0) {
+      // transformers' TopPLogitsWarper: drop the low tail whose total mass is at most 1 - top_p,
+      // always keeping the most likely token.
+      var sorted = torch.sort(scores, -1, false);
+      Tensor sortedLogits = sorted.get0();
+      Tensor order = sorted.get1();
+      Tensor cum = sortedLogits.softmax(-1).cumsum(-1);
+      Tensor remove = cum.le(new Scalar(1.0 - gen.topP()));
+      remove.narrow(-1, vocab - 1, 1).fill_(new Scalar(0));
+      Tensor removeOrig = torch.zeros_like(remove).scatter(-1, order, remove);
+      scores = scores.masked_fill(removeOrig, new Scalar(Float.NEGATIVE_INFINITY));
+    }
+    Tensor probs = scores.softmax(-1);
+    return Tensors.toLongs(torch.multinomial(probs, 1, false, new GeneratorOptional(rng)).squeeze(-1));
+  }
+
+  @Override
+  public void close() {
+    for (Tensor p : params.values()) {
+      p.releaseReference();
+    }
+  }
+}
