@@ -191,8 +191,8 @@ public final class GrpoTrainer<E, P> {
           double[] r = task.rewards(grp.example, t[k]);
           for (int f = 0; f < r.length; f++) {
             perFunc[f][i * g + k] = r[f];
-            total[i * g + k] += r[f];
           }
+          total[i * g + k] = task.total(r);
         }
         grp.mask = CompletionMask.ofRows(grp.ids, g, cols, o.stopTokenIds);
         groups.add(grp);

@@ -20,6 +20,15 @@ public interface RolloutTask<E, P> {
   /** One value per reward function for one completion. */
   double[] rewards(E example, String completion);
 
+  /** The reward that drives the advantages: the sum of the values (a weighted sum where weights exist). */
+  default double total(double[] values) {
+    double t = 0;
+    for (double v : values) {
+      t += v;
+    }
+    return t;
+  }
+
   /** Prompt text for the completion log. */
   String promptText(E example);
 
