@@ -1,0 +1,80 @@
+package dev.virft.rl;
+
+import dev.virft.model.GenerationConfig;
+import dev.virft.model.GenerationOutput;
+import dev.virft.model.QwenVLModel;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/** {@link PolicyModel} over {@link QwenVLModel}: the policy, or (frozen) the reference model. */
+public final class QwenPolicy implements PolicyModel<QwenPrompt> {
+  private final QwenVLModel model;
+
+  public QwenPolicy(QwenVLModel model) {
+    this.model = model;
+  }
+
+  public QwenVLModel model() {
+    return model;
+  }
+
+  @Override
+  public LinkedHashMap<String, Tensor> trainableParameters() {
+    LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+    model.parameters().asMap().forEach((k, v) -> {
+      if (v.requires_grad()) {
+        out.put(k, v);
+      }
+    });
+    return out;
+  }
+
+  @Override
+  public Tensor generate(QwenPrompt p, int numSamples, Sampling s, long seed) {
+    GenerationConfig gen =
+        GenerationConfig.sampling(
+            s.maxNewTokens(), s.temperature(), s.topK(), s.topP(), s.stopTokenIds(), s.padTokenId(), numSamples, seed);
+    GenerationOutput out = model.generate(p.inputIds(), p.attentionMask(), p.pixelValues(), p.gridThw(), gen);
+    return out.tensor();
+  }
+
+  /**
+   * The original repeats the prompt and pixel values G times and runs one forward over
+   * prompt+completion (spec §4.2 steps 4-5). The image is encoded once here and its embeddings
+   * repeated per row: the same values and gradient as G vision passes at 1/G of the cost. The
+   * completion part is fully attended: attention is causal, so tokens after the stop token (which the
+   * original masks) cannot change the log-prob of any token the loss counts.
+   */
+  @Override
+  public Tensor completionLogProbs(QwenPrompt p, Tensor completionIds) {
+    int g = (int) completionIds.size(0);
+    var dev = model.device().torchDevice();
+    Tensor ids = completionIds.to(dev, torch.ScalarType.Long);
+    Tensor prompt = p.inputIds().to(dev, torch.ScalarType.Long).repeat(g, 1);
+    Tensor promptMask = p.attentionMask().to(dev, torch.ScalarType.Long).repeat(g, 1);
+    Tensor complMask = torch.ones_like(ids);
+    Tensor input = torch.cat(new TensorVector(prompt, ids), 1);
+    Tensor mask = torch.cat(new TensorVector(promptMask, complMask), 1);
+    Tensor embeds = null;
+    long[][] grids = null;
+    if (p.pixelValues() != null) {
+      Tensor one = model.imageEmbeddings(p.pixelValues(), p.gridThw());
+      embeds = one.repeat(g, 1);
+      grids = new long[g * p.gridThw().length][];
+      for (int r = 0; r < g; r++) {
+        for (int i = 0; i < p.gridThw().length; i++) {
+          grids[r * p.gridThw().length + i] = p.gridThw()[i];
+        }
+      }
+    }
+    return model.completionLogProbsWithImageEmbeds(input, mask, embeds, grids, p.length());
+  }
+
+  @Override
+  public void save(Path dir) {
+    model.save(dir);
+  }
+}
