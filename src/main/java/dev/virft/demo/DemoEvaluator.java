@@ -1,0 +1,119 @@
+package dev.virft.demo;
+
+import dev.virft.data.Sample;
+import dev.virft.eval.CocoEval;
+import dev.virft.eval.CocoResults;
+import dev.virft.eval.DetectionDataset;
+import dev.virft.eval.DetectionJson;
+import dev.virft.model.GenerationConfig;
+import dev.virft.model.GenerationOutput;
+import dev.virft.model.QwenVLModel;
+import dev.virft.processor.ChatTemplate;
+import dev.virft.processor.ImageProcessor;
+import dev.virft.processor.PixelValues;
+import dev.virft.processor.QwenTokenizer;
+import dev.virft.reward.DetectionAnswerParser;
+import dev.virft.reward.DetectionIouReward;
+import dev.virft.reward.FormatReward;
+import dev.virft.reward.PyNumbers;
+import dev.virft.tensor.Device;
+import dev.virft.tensor.Tensors;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+
+/**
+ * Evaluates a checkpoint on the demo's held-out rows: greedy answers (batched, KV cache), the
+ * original's {@code accuracy_iou} and {@code format} rewards per answer, and COCO mAP of the boxes
+ * parsed as the original's evaluation parses them, through our COCOeval port.
+ *
+ * <p>The prompt is the training prompt (chat template, image then problem), as the demo trains and
+ * tests on one task; the original's evaluation scripts add an {@code <image>\n} prefix that its
+ * training prompts lack, which would only test the tiny model on a prompt it has never seen.
+ */
+public final class DemoEvaluator {
+  /** What one model did on the test rows. */
+  public record Result(DemoMetrics metrics, List<String> completions, List<List<DemoReport.Box>> boxes) {}
+
+  private final int batchSize;
+  private final int maxNewTokens;
+
+  public DemoEvaluator(int batchSize, int maxNewTokens) {
+    this.batchSize = batchSize;
+    this.maxNewTokens = maxNewTokens;
+  }
+
+  public Result evaluate(String name, Path checkpoint, List<Sample> rows, Path groundTruth) {
+    QwenTokenizer tok = QwenTokenizer.fromCheckpoint(checkpoint);
+    ChatTemplate template = ChatTemplate.fromCheckpoint(checkpoint);
+    ImageProcessor images = ImageProcessor.fromCheckpoint(checkpoint);
+    List<String> completions = new ArrayList<>();
+    try (QwenVLModel model = QwenVLModel.load(checkpoint, Device.CPU)) {
+      for (int start = 0; start < rows.size(); start += batchSize) {
+        List<Sample> batch = rows.subList(start, Math.min(rows.size(), start + batchSize));
+        completions.addAll(generate(model, tok, template, images, batch));
+      }
+    } finally {
+      tok.close();
+    }
+    return score(name, rows, completions, groundTruth);
+  }
+
+  private List<String> generate(
+      QwenVLModel model, QwenTokenizer tok, ChatTemplate template, ImageProcessor images, List<Sample> batch) {
+    try (PointerScope scope = new PointerScope()) {
+      List<BufferedImage> decoded = new ArrayList<>();
+      for (Sample s : batch) decoded.add(s.image().decode());
+      PixelValues pv = images.process(decoded);
+      List<long[]> prompts = new ArrayList<>();
+      for (int i = 0; i < batch.size(); i++) {
+        prompts.add(DemoPrompts.encode(tok, template, batch.get(i).problem(), pv.tokens(i)));
+      }
+      DemoPrompts.Batch b = DemoPrompts.leftPad(prompts, tok.padId());
+      GenerationConfig gen = GenerationConfig.greedy(maxNewTokens, tok.stopIds(), tok.padId());
+      GenerationOutput out =
+          model.generate(Tensors.longs2d(b.ids()), Tensors.longs2d(b.mask()), pv.pixelValues(), pv.gridThw(), gen);
+      List<String> texts = new ArrayList<>();
+      for (int i = 0; i < batch.size(); i++) {
+        texts.add(tok.decode(Arrays.copyOf(out.tokens()[i], out.lengths()[i]), true));
+      }
+      return texts;
+    }
+  }
+
+  /** Rewards and COCO metrics of given completions (one per row, in row order). */
+  public static Result score(String name, List<Sample> rows, List<String> completions, Path groundTruth) {
+    DetectionIouReward iou = new DetectionIouReward();
+    List<String> cats = DemoData.categories();
+    List<DetectionJson.RawResult> results = new ArrayList<>();
+    List<List<DemoReport.Box>> boxes = new ArrayList<>();
+    double iouSum = 0;
+    int formatted = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      Sample s = rows.get(i);
+      String c = completions.get(i);
+      iouSum += iou.score(c, s.solution(), Map.of());
+      if (FormatReward.matches(c)) formatted++;
+      long cat = cats.indexOf(DemoData.category(s)) + 1;
+      List<DemoReport.Box> drawn = new ArrayList<>();
+      for (DetectionAnswerParser.PixelBox pb : DetectionAnswerParser.parseForEval(c, s.width(), s.height()).boxes()) {
+        double[] b = pb.bbox();
+        double score = PyNumbers.toFloat(pb.score());
+        results.add(new DetectionJson.RawResult(i + 1, cat, b, score));
+        drawn.add(new DemoReport.Box(b[0], b[1], b[0] + b[2], b[1] + b[3]));
+      }
+      boxes.add(drawn);
+    }
+    DetectionDataset gt = DetectionJson.readGroundTruth(groundTruth, DetectionJson.Format.COCO);
+    DetectionDataset dt = CocoResults.load(gt, results, name + " answers");
+    double[] stats = new CocoEval(gt, dt).run().stats();
+    int n = rows.size();
+    DemoMetrics m =
+        new DemoMetrics(name, stats[0], stats[1], n == 0 ? 0 : iouSum / n, n == 0 ? 0 : (double) formatted / n, n);
+    return new Result(m, completions, boxes);
+  }
+}
