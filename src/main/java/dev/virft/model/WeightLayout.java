@@ -48,48 +48,7 @@ public final class WeightLayout {
   }
 
   static void vision(QwenVLConfig.VisionConfig v, Map<String, long[]> m) {
-    long e = v.embedDim();
-    long inter = v.intermediateSize();
-    long merged = e * v.spatialMergeSize() * v.spatialMergeSize();
-    boolean q25 = v.family() == QwenVLConfig.Family.QWEN2_5_VL;
-    m.put("visual.patch_embed.proj.weight",
-        new long[] {e, v.inChannels(), v.temporalPatchSize(), v.patchSize(), v.patchSize()});
-    for (int i = 0; i < v.depth(); i++) {
-      String p = "visual.blocks." + i + ".";
-      m.put(p + "norm1.weight", new long[] {e});
-      if (!q25) {
-        m.put(p + "norm1.bias", new long[] {e});
-      }
-      m.put(p + "norm2.weight", new long[] {e});
-      if (!q25) {
-        m.put(p + "norm2.bias", new long[] {e});
-      }
-      m.put(p + "attn.qkv.weight", new long[] {3 * e, e});
-      m.put(p + "attn.qkv.bias", new long[] {3 * e});
-      m.put(p + "attn.proj.weight", new long[] {e, e});
-      m.put(p + "attn.proj.bias", new long[] {e});
-      if (q25) {
-        m.put(p + "mlp.gate_proj.weight", new long[] {inter, e});
-        m.put(p + "mlp.gate_proj.bias", new long[] {inter});
-        m.put(p + "mlp.up_proj.weight", new long[] {inter, e});
-        m.put(p + "mlp.up_proj.bias", new long[] {inter});
-        m.put(p + "mlp.down_proj.weight", new long[] {e, inter});
-        m.put(p + "mlp.down_proj.bias", new long[] {e});
-      } else {
-        m.put(p + "mlp.fc1.weight", new long[] {inter, e});
-        m.put(p + "mlp.fc1.bias", new long[] {inter});
-        m.put(p + "mlp.fc2.weight", new long[] {e, inter});
-        m.put(p + "mlp.fc2.bias", new long[] {e});
-      }
-    }
-    m.put("visual.merger.ln_q.weight", new long[] {e});
-    if (!q25) {
-      m.put("visual.merger.ln_q.bias", new long[] {e});
-    }
-    m.put("visual.merger.mlp.0.weight", new long[] {merged, merged});
-    m.put("visual.merger.mlp.0.bias", new long[] {merged});
-    m.put("visual.merger.mlp.2.weight", new long[] {v.outHiddenSize(), merged});
-    m.put("visual.merger.mlp.2.bias", new long[] {v.outHiddenSize()});
+    m.putAll(dev.virft.model.vision.VisionTower.parameterShapes(v));
   }
 
   /** transformers-5 names -> hub names; other names unchanged. */

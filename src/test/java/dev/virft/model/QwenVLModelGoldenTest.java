@@ -80,4 +80,42 @@ class QwenVLModelGoldenTest {
       assertTrue(checked >= 3, "language-model gradients checked: " + checked);
     }
   }
+
+  /** The whole model from processor patches: vision tower, merge, logits, log-probs, all gradients. */
+  @ParameterizedTest
+  @ValueSource(strings = {"qwen2_vl", "qwen2_5_vl"})
+  void fullModelFromPixelValuesMatchesTransformers(String name) {
+    StateDict g = Safetensors.read(dir(name).resolve("golden.safetensors"));
+    try (QwenVLModel m = QwenVLModel.load(dir(name).resolve("checkpoint"), Device.CPU)) {
+      Tensor ids = g.get("input_ids");
+      Tensor mask = g.get("attention_mask");
+      Tensor pv = g.get("proc_slow.pixel_values");
+      long[][] grids = Tensors.toLongs2d(g.get("proc_slow.image_grid_thw"));
+      try (NoGradGuard ng = new NoGradGuard()) {
+        double dv = maxAbs(m.imageEmbeddings(pv, grids), g.get("vision_embeds"));
+        assertTrue(dv <= 1e-4, "vision embeds max abs diff " + dv);
+        double dl = maxAbs(m.forward(ids, mask, pv, grids, null), g.get("logits"));
+        assertTrue(dl <= 1e-4, "logits max abs diff " + dl);
+      }
+      Tensor greedy = g.get("greedy_ids");
+      GenerationOutput out = m.generate(ids, mask, pv, grids,
+          GenerationConfig.greedy((int) greedy.size(1), new long[0], 0));
+      assertArrayEquals(Tensors.toLongs2d(greedy), out.tokens());
+
+      Tensor full = Tensors.cat(1, ids, greedy);
+      Tensor fullMask = Tensors.cat(1, mask, torch.ones_like(greedy));
+      Tensor logps = m.completionLogProbs(full, fullMask, pv, grids, (int) ids.size(1));
+      logps.sum().backward();
+      StateDict p = m.parameters();
+      int visual = 0;
+      for (String n : g.names()) {
+        if (n.startsWith("grad.")) {
+          double e = relL2(p.get(n.substring(5)).grad(), g.get(n));
+          assertTrue(e <= 1e-3, n + " relative L2 error " + e);
+          visual += n.startsWith("grad.visual.") ? 1 : 0;
+        }
+      }
+      assertEquals(3, visual);
+    }
+  }
 }
