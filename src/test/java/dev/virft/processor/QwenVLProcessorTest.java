@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,13 +28,9 @@ class QwenVLProcessorTest {
 
   @BeforeAll
   static void load() throws Exception {
-    tokDir = Path.of(QwenVLProcessorTest.class.getResource("/tokenizer/tokenizer.json").toURI()).getParent();
-    proc = QwenVLProcessor.fromCheckpoint(tokDir);
-  }
-
-  @AfterAll
-  static void close() {
-    proc.close();
+    tokDir = SharedTokenizer.dir();
+    QwenTokenizer tok = SharedTokenizer.get();
+    proc = new QwenVLProcessor(tok, ChatTemplate.fromCheckpoint(tokDir), ImageProcessor.fromCheckpoint(tokDir), tok.padId());
   }
 
   /**
