@@ -46,12 +46,14 @@ images = {
     "palette": Image.fromarray(gradient(47, 39, 3), "RGB").quantize(colors=32),
     "rgb_big": Image.fromarray(gradient(160, 110, 3), "RGB"),
     "rgb_tall": Image.fromarray(gradient(29, 150, 3), "RGB"),
+    # 16-bit gray opens as mode "I"; its conversion clips at 255.
+    "gray16": Image.fromarray((gradient(44, 30, 1)[..., 0].astype(np.uint16) * 3), "I;16"),
 }
 pal = images["palette"]
 pal.info["transparency"] = 5  # palette index 5 fully transparent
 cases = []
 for name, (lo, hi) in {"rgba": (3136, 1003520), "gray": (3136, 1003520), "gray_alpha": (3136, 1003520),
-                       "palette": (3136, 1003520), "rgb_big": (3136, 6000), "rgb_tall": (3136, 6000)}.items():
+                       "palette": (3136, 1003520), "gray16": (3136, 1003520), "rgb_big": (3136, 6000), "rgb_tall": (3136, 6000)}.items():
     im = images[name]
     im.save(os.path.join(OUT, f"in_{name}.png"))
     im = Image.open(os.path.join(OUT, f"in_{name}.png"))
