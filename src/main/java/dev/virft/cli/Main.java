@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       BenchCommand.class,
       TrainCommand.class,
+      SftCommand.class,
       ParityCommand.class,
     })
 public final class Main implements Runnable {

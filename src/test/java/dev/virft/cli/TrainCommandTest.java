@@ -63,6 +63,29 @@ class TrainCommandTest {
   }
 
   @Test
+  void sftTrainsOnAnswerTokensAndWritesCheckpoints() throws Exception {
+    Path base = TinyQwenCheckpoint.create(tmp.resolve("base"), 2);
+    Path out = tmp.resolve("sft");
+    assertEquals(
+        0,
+        Main.execute(
+            "sft", "--model_name_or_path", base.toString(),
+            "--dataset_name", "src/test/resources/data/virft_save_to_disk", "--output-dir", out.toString(),
+            "--per_device_train_batch_size", "1", "--gradient_accumulation_steps", "1",
+            "--learning_rate", "1e-2", "--max_steps", "2", "--save_steps", "2", "--no-progress"));
+    List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
+    assertEquals(2, metrics.size());
+    JsonNode m = Json.MAPPER.readTree(metrics.get(0));
+    // a random model over the 151936-token vocabulary: about ln(151936) = 11.9 nats per answer token
+    assertEquals(Math.log(151936), m.get("loss").asDouble(), 1.0);
+    assertTrue(m.get("answer_tokens").asInt() > 5);
+    assertTrue(Files.isRegularFile(out.resolve("checkpoint-2/optimizer.safetensors")));
+    try (QwenVLModel reloaded = QwenVLModel.load(out.resolve("checkpoint-2"), Device.CPU)) {
+      assertTrue(reloaded.parameters().size() > 0);
+    }
+  }
+
+  @Test
   void badOptionsAreOneLineErrors() throws Exception {
     // Checked before any model is loaded, so no checkpoint is needed.
     Path base = tmp.resolve("no-model");
