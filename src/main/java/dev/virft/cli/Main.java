@@ -13,6 +13,9 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       BenchCommand.class,
       DemoCommand.class,
+      TrainCommand.class,
+      SftCommand.class,
+      ParityCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -9,19 +9,21 @@ import dev.virft.rl.AdamW;
 import dev.virft.rl.GradientClipping;
 import dev.virft.rl.LinearSchedule;
 import dev.virft.rl.MetricsLog;
-import dev.virft.rl.QwenPolicy;
-import dev.virft.rl.QwenPrompt;
-import dev.virft.rl.QwenPromptEncoder;
-import dev.virft.rl.TensorData;
+import dev.virft.processor.PixelValues;
 import dev.virft.tensor.Device;
+import dev.virft.tensor.StateDict;
+import dev.virft.tensor.Tensors;
 import dev.virft.util.AtomicFiles;
 import dev.virft.util.Json;
 import dev.virft.util.VirftException;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,8 +36,9 @@ import org.bytedeco.pytorch.Tensor;
  * Supervised fine-tuning for the demo: cross-entropy on the solution tokens (and the stop token) given
  * the training prompt, AdamW with linear decay and gradient clipping 1.0, rows drawn in a seeded order.
  * It makes the demo's SFT baseline and the shipped base checkpoint; written with the trainer's pieces
- * (prompt encoder, policy log-probs, AdamW, schedule, clipping), so prompts and log-probs are exactly
- * those GRPO uses.
+ * (the model's batched log-probs, AdamW, schedule, clipping); prompts are the training prompts GRPO
+ * uses (chat template, image then problem). Rows of a step go through the model as one left-padded
+ * batch.
  */
 public final class DemoSft {
   static final List<String> CHECKPOINT_FILES =
@@ -66,10 +69,13 @@ public final class DemoSft {
             hasWeights
                 ? QwenVLModel.load(base, Device.CPU)
                 : QwenVLModel.randomInit(dev.virft.model.QwenVLConfig.read(base), Device.CPU, seed)) {
-      QwenPromptEncoder enc =
-          new QwenPromptEncoder(tok, ChatTemplate.fromCheckpoint(base), ImageProcessor.fromCheckpoint(base), 0);
-      QwenPolicy policy = new QwenPolicy(model);
-      LinkedHashMap<String, Tensor> params = policy.trainableParameters();
+      ChatTemplate template = ChatTemplate.fromCheckpoint(base);
+      ImageProcessor images = ImageProcessor.fromCheckpoint(base);
+      LinkedHashMap<String, Tensor> params = new LinkedHashMap<>();
+      StateDict sd = model.parameters();
+      for (String name : sd.names()) {
+        if (sd.get(name).requires_grad()) params.put(name, sd.get(name));
+      }
       AdamW opt = new AdamW(params, AdamW.Hyper.defaults(0.0));
       LinearSchedule schedule = new LinearSchedule(lr, Math.max(1, steps / 10), steps);
       Random order = new Random(seed);
@@ -77,32 +83,57 @@ public final class DemoSft {
       int next = 0;
       long t0 = System.nanoTime();
       for (int step = 0; step < steps; step++) {
-        double lossSum = 0;
-        int tokens = 0;
-        opt.zeroGrad();
-        model.zeroGrad();
-        for (int b = 0; b < batch; b++) {
+        List<Sample> chosen = new ArrayList<>();
+        while (chosen.size() < batch) {
           if (next == perm.size()) {
             perm.clear();
             for (int i = 0; i < rows.size(); i++) perm.add(i);
-            java.util.Collections.shuffle(perm, order);
+            Collections.shuffle(perm, order);
             next = 0;
           }
-          Sample s = rows.get(perm.get(next++));
-          try (PointerScope scope = new PointerScope()) {
-            QwenPrompt p = enc.encode(s);
-            long[] answer = tok.encode(s.solution());
-            long[] target1 = java.util.Arrays.copyOf(answer, answer.length + 1);
-            target1[answer.length] = tok.eosId();
-            Tensor ids = TensorData.longs(target1, 1, target1.length);
-            Tensor logp = policy.completionLogProbs(p, ids);
-            // Mean over this row's tokens, then mean over the batch (the trainer's per-sequence rule).
-            Tensor loss = logp.mean().neg().div(dev.virft.tensor.Tensors.scalar((double) batch));
-            loss.backward();
-            lossSum += loss.item().toDouble();
-            tokens += target1.length;
-          }
+          chosen.add(rows.get(perm.get(next++)));
         }
+        double lossValue;
+        int tokens = 0;
+        model.zeroGrad();
+        try (PointerScope scope = new PointerScope()) {
+          List<BufferedImage> decoded = new ArrayList<>();
+          for (Sample s : chosen) decoded.add(s.image().decode());
+          PixelValues pv = images.process(decoded);
+          List<long[]> prompts = new ArrayList<>();
+          List<long[]> targets = new ArrayList<>();
+          for (int i = 0; i < chosen.size(); i++) {
+            prompts.add(DemoPrompts.encode(tok, template, chosen.get(i).problem(), pv.tokens(i)));
+            long[] answer = tok.encode(chosen.get(i).solution());
+            long[] t = Arrays.copyOf(answer, answer.length + 1);
+            t[answer.length] = tok.eosId();
+            targets.add(t);
+            tokens += t.length;
+          }
+          DemoPrompts.Batch pb = DemoPrompts.leftPad(prompts, tok.padId());
+          int promptLen = pb.ids()[0].length;
+          int maxT = targets.stream().mapToInt(t -> t.length).max().orElse(0);
+          long[][] ids = new long[batch][promptLen + maxT];
+          long[][] mask = new long[batch][promptLen + maxT];
+          float[] weights = new float[batch * maxT];
+          for (int i = 0; i < batch; i++) {
+            long[] t = targets.get(i);
+            Arrays.fill(ids[i], tok.padId());
+            System.arraycopy(pb.ids()[i], 0, ids[i], 0, promptLen);
+            System.arraycopy(pb.mask()[i], 0, mask[i], 0, promptLen);
+            System.arraycopy(t, 0, ids[i], promptLen, t.length);
+            Arrays.fill(mask[i], promptLen, promptLen + t.length, 1L);
+            // Mean over each row's tokens, then mean over the rows (the trainer's per-sequence rule).
+            for (int j = 0; j < t.length; j++) weights[i * maxT + j] = 1f / (t.length * (float) batch);
+          }
+          Tensor logp =
+              model.completionLogProbs(
+                  Tensors.longs2d(ids), Tensors.longs2d(mask), pv.pixelValues(), pv.gridThw(), promptLen);
+          Tensor loss = logp.mul(Tensors.floats(weights, batch, maxT)).sum().neg();
+          loss.backward();
+          lossValue = loss.item().toDouble();
+        }
+        double lossSum = lossValue;
         double gradNorm = GradientClipping.clip(params.values(), 1.0);
         double rate = schedule.lr(step);
         opt.step(rate);

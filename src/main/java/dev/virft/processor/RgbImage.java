@@ -59,16 +59,18 @@ public record RgbImage(int width, int height, byte[] hwc) {
       if (bits > 16 || bits < 1) {
         throw new VirftException(name + ": " + bits + "-bit samples are not supported");
       }
-      // 16-bit samples keep their most significant byte, as PIL's PNG decoder does for RGB(A).
+      // 16-bit samples keep their most significant byte, as PIL's PNG decoder does for RGB(A) and LA.
       shift[b] = Math.max(0, bits - 8);
     }
+    // A 16-bit gray PNG is PIL mode "I", whose conversion to RGB clips at 255 instead of scaling.
+    boolean clipGray = colorBands == 1 && !alpha && cm.getComponentSize(0) > 8;
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
         for (int b = 0; b < bands; b++) {
           int bits = cm.getComponentSize(b);
           int v = raster.getSample(x, y, b);
           // Sub-byte samples (1/2/4-bit gray) scale to 0..255 as PIL's unpackers do.
-          px[b] = bits < 8 ? v * 255 / ((1 << bits) - 1) : v >> shift[b];
+          px[b] = bits < 8 ? v * 255 / ((1 << bits) - 1) : clipGray ? Math.min(v, 255) : v >> shift[b];
         }
         int o = (y * w + x) * 3;
         if (colorBands == 1) {

@@ -16,16 +16,16 @@ import org.bytedeco.pytorch.global.torch;
  * run of a few dozen steps finishes in seconds, real enough (sampling, log-probs, autograd, saving)
  * to exercise every part of the trainer.
  */
-class ToyPolicy implements PolicyModel<long[]> {
+public class ToyPolicy implements PolicyModel<long[]> {
   static final int VOCAB = 8;
-  static final long EOS = 5;
-  static final long PAD = 6;
+  public static final long EOS = 5;
+  public static final long PAD = 6;
   static final long BOS = 7;
   static final int HIDDEN = 16;
 
   final LinkedHashMap<String, Tensor> params = new LinkedHashMap<>();
 
-  static ToyPolicy random(long seed) {
+  public static ToyPolicy random(long seed) {
     torch.manual_seed(seed);
     ToyPolicy p = new ToyPolicy();
     p.params.put("embed_prompt.weight", torch.randn(VOCAB, HIDDEN).set_requires_grad(true));
@@ -34,7 +34,7 @@ class ToyPolicy implements PolicyModel<long[]> {
     return p;
   }
 
-  static ToyPolicy load(Path dir) {
+  public static ToyPolicy load(Path dir) {
     StateDict sd = Safetensors.read(dir.resolve("model.safetensors"));
     ToyPolicy p = new ToyPolicy();
     for (String n : new String[] {"embed_prompt.weight", "embed_prev.weight", "lm_head.weight"}) {

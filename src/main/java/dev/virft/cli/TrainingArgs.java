@@ -1,0 +1,130 @@
+package dev.virft.cli;
+
+import dev.virft.data.DatasetReader;
+import dev.virft.data.Datasets;
+import dev.virft.data.Sample;
+import dev.virft.data.SampleIterator;
+import dev.virft.util.VirftException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * Options shared by {@code virft train} and {@code virft sft}, named as in the original's launch
+ * scripts (HF TrainingArguments / TRL GRPOConfig), each with a kebab-case alias. Booleans accept an
+ * optional value so the scripts' {@code --save_only_model true} works as written.
+ */
+public final class TrainingArgs {
+  @Option(names = {"--model_name_or_path", "--model-name-or-path"}, required = true,
+      description = "Local checkpoint directory of the base model (config, safetensors, tokenizer).")
+  public Path modelNameOrPath;
+
+  @Option(names = {"--dataset_name", "--dataset-name"}, required = true,
+      description = "Dataset: save_to_disk directory, parquet, json or jsonl.")
+  public Path datasetName;
+
+  @Option(names = {"--dataset_split", "--dataset-split"}, defaultValue = "train")
+  public String datasetSplit;
+
+  @Option(names = {"--output_dir", "--output-dir"}, required = true)
+  public Path outputDir;
+
+  @Option(names = {"--per_device_train_batch_size", "--per-device-train-batch-size"}, defaultValue = "1")
+  public int perDeviceTrainBatchSize;
+
+  @Option(names = {"--gradient_accumulation_steps", "--gradient-accumulation-steps"}, defaultValue = "2")
+  public int gradientAccumulationSteps;
+
+  @Option(names = {"--num_train_epochs", "--num-train-epochs"}, defaultValue = "1")
+  public double numTrainEpochs;
+
+  @Option(names = {"--max_steps", "--max-steps"}, defaultValue = "-1",
+      description = "Optimizer steps; overrides --num_train_epochs when > 0.")
+  public long maxSteps;
+
+  @Option(names = {"--save_steps", "--save-steps"}, defaultValue = "100")
+  public long saveSteps;
+
+  @Option(names = {"--save_only_model", "--save-only-model"}, arity = "0..1", defaultValue = "false",
+      description = "Checkpoints without optimizer moments (smaller; cannot be resumed exactly).")
+  public boolean saveOnlyModel;
+
+  @Option(names = {"--logging_steps", "--logging-steps"}, defaultValue = "1")
+  public long loggingSteps;
+
+  @Option(names = {"--max_pixels", "--max-pixels"}, defaultValue = "401408")
+  public long maxPixels;
+
+  @Option(names = {"--min_pixels", "--min-pixels"}, defaultValue = "3136")
+  public long minPixels;
+
+  @Option(names = {"--max_prompt_length", "--max-prompt-length"}, defaultValue = "1024")
+  public int maxPromptLength;
+
+  @Option(names = "--seed", defaultValue = "42")
+  public long seed;
+
+  @Option(names = "--bf16", arity = "0..1", defaultValue = "false",
+      description = "bf16 compute (always the case on CUDA, with float32 master weights); CPU runs in float32.")
+  public boolean bf16;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda.")
+  public String device;
+
+  @Option(names = {"--freeze_vision_tower", "--freeze-vision-tower"}, arity = "0..1", defaultValue = "false")
+  public boolean freezeVisionTower;
+
+  @Option(names = {"--resume_from_checkpoint", "--resume-from-checkpoint"},
+      description = "checkpoint-N directory, or 'latest' (newest in --output_dir).")
+  public String resumeFromCheckpoint;
+
+  @Option(names = {"--learning_rate", "--learning-rate"}, defaultValue = "1e-6")
+  public double learningRate;
+
+  @Option(names = {"--warmup_ratio", "--warmup-ratio"}, defaultValue = "0")
+  public double warmupRatio;
+
+  @Option(names = {"--warmup_steps", "--warmup-steps"}, defaultValue = "0")
+  public long warmupSteps;
+
+  @Option(names = {"--weight_decay", "--weight-decay"}, defaultValue = "0")
+  public double weightDecay;
+
+  @Option(names = {"--max_grad_norm", "--max-grad-norm"}, defaultValue = "1.0")
+  public double maxGradNorm;
+
+  @Option(names = {"--no_progress", "--no-progress"}, description = "No progress bar.")
+  public boolean noProgress;
+
+  // Accepted so the original launch scripts run unchanged; they have no effect here.
+  @Option(names = {"--deepspeed", "--report_to", "--attn_implementation", "--run_name", "--torch_dtype",
+      "--gradient_checkpointing", "--use_vllm", "--use_peft"}, hidden = true)
+  public List<String> ignored = new ArrayList<>();
+
+  void warnIgnored(PrintStream err) {
+    if (!ignored.isEmpty()) {
+      err.println("note: ignoring options of the Python launcher with no equivalent here: " + ignored);
+    }
+  }
+
+  /** Reads every row (images stay encoded, so this is small) of the dataset split. */
+  List<Sample> loadSamples() {
+    if (!Files.exists(datasetName)) {
+      throw new VirftException("--dataset_name " + datasetName + ": no such file or directory");
+    }
+    List<Sample> out = new ArrayList<>();
+    try (DatasetReader r = Datasets.open(datasetName, datasetSplit); SampleIterator it = r.iterator()) {
+      while (it.hasNext()) {
+        out.add(it.next());
+      }
+    } catch (VirftException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new VirftException(datasetName + ": cannot read dataset: " + e.getMessage(), e);
+    }
+    return out;
+  }
+}
