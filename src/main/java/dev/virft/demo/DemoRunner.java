@@ -12,8 +12,12 @@ import dev.virft.rl.GrpoOptions;
 import dev.virft.rl.GrpoTrainer;
 import dev.virft.rl.MetricsLog;
 import dev.virft.rl.QwenPolicy;
+import dev.virft.rl.QwenPrompt;
 import dev.virft.rl.QwenPromptEncoder;
 import dev.virft.rl.QwenTask;
+import dev.virft.sft.SftOptions;
+import dev.virft.sft.SftTask;
+import dev.virft.sft.SftTrainer;
 import dev.virft.tensor.Device;
 import dev.virft.util.Json;
 import dev.virft.util.VirftException;
@@ -45,8 +49,8 @@ public final class DemoRunner {
     public int sftBatch = 4;
     public int numGenerations = 8;
     public int promptsPerStep = 2;
-    public double grpoLearningRate = 5e-5;
-    public double sftLearningRate = 5e-5;
+    public double grpoLearningRate = 2e-4;
+    public double sftLearningRate = 2e-4;
     public double beta = 0.04;
     public int maxCompletionLength = 96;
     public int evalBatch = 16;
@@ -105,7 +109,7 @@ public final class DemoRunner {
     Path rft = grpo(base, train, rftDir);
     out.println("[3/5] SFT on the same split...");
     Path sftDir = work.resolve("sft");
-    Path sft = DemoSft.train(base, train, sftDir, s.sftSteps, s.sftLearningRate, s.sftBatch, s.seed, out);
+    Path sft = sft(base, train, sftDir);
     out.println("[4/5] evaluating the SFT model...");
     DemoEvaluator.Result sftResult = evaluator.evaluate("SFT", sft, test, gt);
     out.println("[5/5] evaluating the RFT model...");
@@ -149,6 +153,42 @@ public final class DemoRunner {
           .train(null);
     }
     return outDir.resolve("checkpoint-" + s.grpoSteps);
+  }
+
+  /** {@code virft sft}'s trainer on the few-shot split: the solution + {@code <|im_end|>} as target. */
+  private Path sft(Path base, List<Sample> train, Path outDir) {
+    SftOptions o = new SftOptions();
+    o.outputDir = outDir;
+    o.baseModelDir = base;
+    o.perDeviceTrainBatchSize = s.sftBatch;
+    o.gradientAccumulationSteps = 1;
+    o.learningRate = s.sftLearningRate;
+    o.maxSteps = s.sftSteps;
+    o.saveSteps = s.sftSteps;
+    o.saveOnlyModel = true;
+    o.seed = s.seed;
+    o.progressBar = false;
+    try (QwenTokenizer tok = QwenTokenizer.fromCheckpoint(base);
+        QwenVLModel model = QwenVLModel.load(base, Device.CPU)) {
+      o.stopTokenIds = tok.stopIds();
+      o.padTokenId = tok.padId();
+      QwenPromptEncoder enc =
+          new QwenPromptEncoder(tok, ChatTemplate.fromCheckpoint(base), ImageProcessor.fromCheckpoint(base), 0);
+      SftTask<Sample, QwenPrompt> task =
+          new SftTask<>() {
+            @Override
+            public QwenPrompt encode(Sample e) {
+              return enc.encode(e);
+            }
+
+            @Override
+            public long[] answerIds(Sample e) {
+              return tok.encode(e.solution() + QwenTokenizer.IM_END);
+            }
+          };
+      new SftTrainer<>(o, train, task, new QwenPolicy(model), out).train(null);
+    }
+    return outDir.resolve("checkpoint-" + s.sftSteps);
   }
 
   /** (step, value) of a numeric field of a trainer's metrics.jsonl; missing file or field: empty. */

@@ -35,7 +35,8 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * Supervised fine-tuning for the demo: cross-entropy on the solution tokens (and the stop token) given
  * the training prompt, AdamW with linear decay and gradient clipping 1.0, rows drawn in a seeded order.
- * It makes the demo's SFT baseline and the shipped base checkpoint; written with the trainer's pieces
+ * It makes the shipped base checkpoint from random weights (which {@code virft sft} cannot start from:
+ * it loads a checkpoint), in batches for speed; written with the trainer's pieces
  * (the model's batched log-probs, AdamW, schedule, clipping); prompts are the training prompts GRPO
  * uses (chat template, image then problem). Rows of a step go through the model as one left-padded
  * batch.

@@ -54,6 +54,6 @@ class DemoQuickTest {
     assertEquals(s.grpoSteps, curve.group(1).trim().split(" ").length, "one point per GRPO step");
     assertTrue(html.contains("data:image/png;base64,"), "test images in the report");
     assertTrue(Files.isRegularFile(s.output.resolve("work/rft/checkpoint-" + s.grpoSteps + "/model.safetensors")));
-    assertTrue(Files.isRegularFile(s.output.resolve("work/sft/final/model.safetensors")));
+    assertTrue(Files.isRegularFile(s.output.resolve("work/sft/checkpoint-" + s.sftSteps + "/model.safetensors")));
   }
 }
