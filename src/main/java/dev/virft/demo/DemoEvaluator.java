@@ -18,6 +18,8 @@ import dev.virft.reward.FormatReward;
 import dev.virft.reward.PyNumbers;
 import dev.virft.tensor.Device;
 import dev.virft.tensor.Tensors;
+import dev.virft.util.AtomicFiles;
+import dev.virft.util.Json;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,7 +62,14 @@ public final class DemoEvaluator {
     } finally {
       tok.close();
     }
-    return score(name, rows, completions, groundTruth);
+    Result r = score(name, rows, completions, groundTruth);
+    StringBuilder jsonl = new StringBuilder();
+    for (int i = 0; i < rows.size(); i++) {
+      jsonl.append(Json.line(Map.of("row", i, "solution", rows.get(i).solution(), "completion", completions.get(i))));
+      jsonl.append('\n');
+    }
+    AtomicFiles.writeString(groundTruth.resolveSibling("answers_" + name + ".jsonl"), jsonl.toString());
+    return r;
   }
 
   private List<String> generate(
