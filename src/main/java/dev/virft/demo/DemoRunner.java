@@ -92,7 +92,10 @@ public final class DemoRunner {
       throw new VirftException(work + ": cannot create the demo's work directory: " + e.getMessage(), e);
     }
     Path base = s.base != null ? s.base : DemoBaseCheckpoint.extract(work.resolve("base"));
-    List<Sample> train = DemoData.fewShot(s.seed, s.shots);
+    // Both arms get the same rows in the base model's answer format (a short reasoning, then the
+    // answer): SFT imitates it, GRPO's rewards read only the <answer> part of it.
+    List<Sample> train = new ArrayList<>();
+    for (Sample r : DemoData.fewShot(s.seed, s.shots)) train.add(DemoData.withReasoning(r));
     List<Sample> test = DemoData.test(s.seed, s.testPerCategory);
     Path gt = work.resolve("test_annotations.json");
     DemoData.writeCocoGroundTruth(test, gt);
