@@ -95,6 +95,7 @@ class TinyQwenLearnsTest {
       first += Json.MAPPER.readTree(lines.get(i)).get("reward").asDouble() / 6;
       last += Json.MAPPER.readTree(lines.get(lines.size() - 1 - i)).get("reward").asDouble() / 6;
     }
+    System.out.printf("tiny Qwen2-VL GRPO: mean reward first 6 steps %.3f, last 6 steps %.3f%n", first, last);
     assertTrue(last > first + 0.1, "mean reward of the first 6 steps " + first + ", last 6 " + last);
   }
 }
