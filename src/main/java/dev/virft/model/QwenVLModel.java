@@ -331,7 +331,7 @@ public final class QwenVLModel implements AutoCloseable {
       }
       cache.recordMask(mask, past);
     }
-    Tensor add = additiveMask(mask, past, (int) l);
+    Tensor add = additiveMask(mask, past, (int) l, cache == null ? past + (int) l : cache.attendLength((int) l));
     Tensor h = lm.forward(embeds, positions, add, cache);
     if (cache != null) {
       cache.advance((int) l);
@@ -350,18 +350,20 @@ public final class QwenVLModel implements AutoCloseable {
     return embeds.masked_scatter(m, imageEmbeds.to(embeds.scalar_type()));
   }
 
-  /** [B, 1, L, past + L]: 0 where query i may see key j (key not padding, j <= past + i). */
-  private Tensor additiveMask(long[][] mask, int past, int l) {
+  /**
+   * [B, 1, L, K]: 0 where query i may see key j (key not padding, j <= past + i), the dtype's minimum
+   * elsewhere. K >= past + L; keys beyond past + L (an unwritten cache tail) are blocked.
+   */
+  private Tensor additiveMask(long[][] mask, int past, int l, int k) {
     int b = mask.length;
-    int k = past + l;
     long[] flat = new long[b * k];
     for (int i = 0; i < b; i++) {
-      System.arraycopy(mask[i], 0, flat, i * k, k);
+      System.arraycopy(mask[i], 0, flat, i * k, past + l);
     }
     org.bytedeco.pytorch.Device dev = device.torchDevice();
     Tensor keyOk = Tensors.longs(flat, b, 1, 1, k).to(dev, torch.ScalarType.Long).eq(new Scalar(1));
     TensorOptions lo = new TensorOptions(torch.ScalarType.Long);
-    Tensor qi = torch.arange(new Scalar(past), new Scalar(k), lo).view(1, 1, l, 1).to(dev, torch.ScalarType.Long);
+    Tensor qi = torch.arange(new Scalar(past), new Scalar(past + l), lo).view(1, 1, l, 1).to(dev, torch.ScalarType.Long);
     Tensor kj = torch.arange(new Scalar(0), new Scalar(k), lo).view(1, 1, 1, k).to(dev, torch.ScalarType.Long);
     Tensor allowed = kj.le(qi).logical_and(keyOk);
     TensorOptions fo = new TensorOptions(device.computeType())
