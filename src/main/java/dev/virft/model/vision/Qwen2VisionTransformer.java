@@ -54,15 +54,15 @@ public final class Qwen2VisionTransformer extends VisionTransformerBase {
   }
 
   @Override
-  Tensor norm(String prefix, Tensor x) {
+  Tensor norm(Params w, String prefix, Tensor x) {
     return torch.layer_norm(x, new long[] {config.embedDim()},
-        new TensorOptional(weight(prefix + ".weight")), new TensorOptional(weight(prefix + ".bias")),
+        new TensorOptional(w.get(prefix + ".weight")), new TensorOptional(w.get(prefix + ".bias")),
         LN_EPS, false);
   }
 
   @Override
-  Tensor mlp(String prefix, Tensor x) {
-    return linear(prefix + "fc2", Activations.apply(config.hiddenAct(), linear(prefix + "fc1", x)));
+  Tensor mlp(Params w, String prefix, Tensor x) {
+    return w.linear(prefix + "fc2", Activations.apply(config.hiddenAct(), w.linear(prefix + "fc1", x)));
   }
 
   @Override

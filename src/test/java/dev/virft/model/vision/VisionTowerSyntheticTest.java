@@ -130,4 +130,29 @@ class VisionTowerSyntheticTest {
     e = assertThrows(VirftException.class, () -> VisionTower.create(badAct, w::get));
     assertTrue(e.getMessage().contains("hidden_act is 'tanh'"), e.getMessage());
   }
+
+  /**
+   * A lookup may make and cache tensors on first use (e.g. bf16 casts of float32 masters): those must
+   * survive the forward's own pointer scope; the result belongs to the caller's scope.
+   */
+  @Test
+  void lazilyCachedWeightsAndCallerScopesSurviveForward() {
+    Map<String, Tensor> base = VisionTestSupport.randomWeights(QWEN2, 3);
+    Map<String, Tensor> cache = new HashMap<>();
+    VisionTower tower = VisionTower.create(QWEN2,
+        name -> cache.computeIfAbsent(name, k -> base.get(k).mul(new Scalar(1.0))));
+    cache.clear();
+    long[][] grid = {{1, 4, 6}};
+    torch.manual_seed(2);
+    Tensor pixels = torch.randn(24, 1176);
+    Tensor first = tower.forward(pixels, grid);
+    Tensor second = tower.forward(pixels, grid);
+    assertEquals(0.0, maxAbsDiff(first, second), 0.0);
+    Tensor inScope;
+    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+      inScope = tower.forward(pixels, grid);
+      assertEquals(0.0, maxAbsDiff(first, inScope), 0.0);
+    }
+    assertTrue(inScope.isNull(), "the caller's scope should own and free the result");
+  }
 }
