@@ -1,8 +1,8 @@
 package dev.virft.model.vision;
 
-import java.util.LinkedHashMap;
 import dev.virft.model.QwenVLConfig;
 import dev.virft.model.QwenVLConfig.VisionConfig;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -32,7 +32,6 @@ public final class Qwen25VisionTransformer extends VisionTransformerBase {
       fullAttention.add(i);
     }
   }
-
 
   public static Map<String, long[]> parameterShapes(VisionConfig c) {
     long e = c.embedDim();

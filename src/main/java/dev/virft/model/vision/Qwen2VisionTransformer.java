@@ -1,8 +1,8 @@
 package dev.virft.model.vision;
 
-import java.util.LinkedHashMap;
 import dev.virft.model.QwenVLConfig;
 import dev.virft.model.QwenVLConfig.VisionConfig;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 import org.bytedeco.pytorch.Tensor;
@@ -20,7 +20,6 @@ public final class Qwen2VisionTransformer extends VisionTransformerBase {
   public Qwen2VisionTransformer(VisionConfig config, Function<String, Tensor> weights) {
     super(VisionChecks.validate(config, QwenVLConfig.Family.QWEN2_VL), weights, parameterShapes(config));
   }
-
 
   public static Map<String, long[]> parameterShapes(VisionConfig c) {
     long e = c.embedDim();

@@ -1,12 +1,12 @@
 package dev.virft.model.vision;
 
+import dev.virft.model.QwenVLConfig.VisionConfig;
 import dev.virft.util.VirftException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import dev.virft.model.QwenVLConfig.VisionConfig;
 import java.util.Map;
 import java.util.function.Function;
 import org.bytedeco.javacpp.PointerScope;
