@@ -119,8 +119,15 @@ public final class VisionBenchCommand implements Callable<Integer> {
     long patches = images * grid[0][1] * grid[0][2];
     Tensor pixels = torch.randn(patches, cfg.patchDim()).to(dev, torch.ScalarType.Float);
 
+    int window = cfg.family() == Family.QWEN2_5_VL ? VisionChecks.mergedWindow(cfg) : 0;
     long t0 = System.nanoTime();
-    VisionLayout.of(grid, cfg.spatialMergeSize(), cfg.family() == Family.QWEN2_5_VL ? VisionChecks.mergedWindow(cfg) : 0);
+    VisionLayout.of(grid, cfg.spatialMergeSize(), window);
+    double layoutColdMs = (System.nanoTime() - t0) / 1e6;
+    for (int i = 0; i < 20; i++) {
+      VisionLayout.of(grid, cfg.spatialMergeSize(), window);
+    }
+    t0 = System.nanoTime();
+    VisionLayout.of(grid, cfg.spatialMergeSize(), window);
     double layoutMs = (System.nanoTime() - t0) / 1e6;
 
     System.out.printf(Locale.ROOT, "machine: %s %s, %d cores, device %s, dtype %s%n",
@@ -128,14 +135,44 @@ public final class VisionBenchCommand implements Callable<Integer> {
         Runtime.getRuntime().availableProcessors(), device, dtype);
     System.out.printf(Locale.ROOT, "tower: %s depth %d width %d heads %d, %d image(s) %dx%d px = %d patches%n",
         cfg.family().modelType, cfg.depth(), cfg.embedDim(), cfg.numHeads(), images, h, w, patches);
-    System.out.printf(Locale.ROOT, "layout (grid index arithmetic, uncached): %.2f ms%n", layoutMs);
+    System.out.printf(Locale.ROOT,
+        "layout (grid index arithmetic, once per distinct grid): %.3f ms warm JVM, %.1f ms first call%n",
+        layoutMs, layoutColdMs);
+    // The machine's own dense matmul rate at this width, so the tower's time reads as a utilisation
+    // that means something on a shared or throttled box.
+    Tensor a = torch.randn(patches, cfg.embedDim()).to(dev, st);
+    Tensor b = torch.randn(cfg.embedDim(), 4L * cfg.embedDim()).to(dev, st);
+    double mmMs = time(() -> a.matmul(b), dev);
+    double mmGflops = 2.0 * patches * cfg.embedDim() * 4L * cfg.embedDim() / mmMs / 1e6;
+    double gflop = forwardFlops(cfg, VisionLayout.of(grid, cfg.spatialMergeSize(), window)) / 1e9;
     double fwd = time(() -> tower.forward(pixels, grid), dev);
-    System.out.printf(Locale.ROOT, "forward: %.1f ms (%.0f patches/s)%n", fwd, patches / fwd * 1e3);
+    System.out.printf(Locale.ROOT, "forward: %.1f ms (%.0f patches/s), %.1f GFLOP = %.1f GFLOP/s; plain matmul here: %.1f GFLOP/s%n",
+        fwd, patches / fwd * 1e3, gflop, gflop / fwd * 1e3, mmGflops);
     if (backward) {
       double fb = time(() -> tower.forward(pixels, grid).to(torch.ScalarType.Float).sum().backward(), dev);
       System.out.printf(Locale.ROOT, "forward+backward: %.1f ms (%.0f patches/s)%n", fb, patches / fb * 1e3);
     }
     return 0;
+  }
+
+  /** Multiply-adds of the forward (x2), from the config and the attention segments. */
+  static double forwardFlops(VisionConfig c, VisionLayout layout) {
+    double s = layout.numTokens;
+    double e = c.embedDim();
+    double mm = c.spatialMergeSize() * c.spatialMergeSize();
+    double mlp = (c.family() == Family.QWEN2_5_VL ? 3 : 2) * e * c.intermediateSize();
+    double total = 2 * s * c.patchDim() * e;
+    for (int i = 0; i < c.depth(); i++) {
+      final int block = i;
+      boolean windowed = c.family() == Family.QWEN2_5_VL
+          && java.util.Arrays.stream(c.fullattBlockIndexes()).noneMatch(x -> x == block);
+      double pairs = 0;
+      for (long[] seg : windowed ? layout.windowSegments : layout.frameSegments) {
+        pairs += (double) seg.length * seg.length;
+      }
+      total += 2 * s * (4 * e * e + mlp) + 4 * pairs * e;
+    }
+    return total + 2 * (s / mm) * (e * mm) * (e * mm) + 2 * (s / mm) * e * mm * c.outHiddenSize();
   }
 
   private double time(Runnable step, Device dev) {
