@@ -7,7 +7,10 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     description = "Benchmarks (not tests): generation, rewards, GRPO step, evaluation.",
-    subcommands = {BenchGenerateCommand.class})
+    subcommands = {
+      BenchGenerateCommand.class,
+      dev.virft.model.vision.VisionBenchCommand.class,
+    })
 public final class BenchCommand implements Runnable {
   @Override
   public void run() {
