@@ -27,6 +27,8 @@ import java.util.Map;
  */
 public final class ChatTemplate {
   private static final TypeReference<List<Map<String, Object>>> MESSAGES = new TypeReference<>() {};
+  /** The message of the template's raise_exception call, which Jinjava's error report does not keep. */
+  private static final ThreadLocal<String> RAISED = new ThreadLocal<>();
 
   private final String source;
   private final String origin;
@@ -94,22 +96,32 @@ public final class ChatTemplate {
     ctx.put("messages", messages);
     ctx.put("add_generation_prompt", addGenerationPrompt);
     RenderResult r;
+    RAISED.remove();
     try {
       r = jinjava.renderForResult(source, ctx);
     } catch (RuntimeException e) {
-      throw new VirftException(origin + ": chat_template failed: " + rootMessage(e), e);
+      throw new VirftException(origin + ": chat_template failed: " + raisedOr(rootMessage(e)), e);
     }
     for (TemplateError err : r.getErrors()) {
       if (err.getSeverity() == TemplateError.ErrorType.FATAL) {
-        throw new VirftException(origin + ": chat_template failed at line " + err.getLineno() + ": " + err.getMessage());
+        throw new VirftException(origin + ": chat_template failed at line " + err.getLineno() + ": "
+            + raisedOr(err.getMessage()));
       }
     }
+    RAISED.remove();
     return r.getOutput();
   }
 
   /** The template's {@code raise_exception(msg)}. */
   public static String raiseException(String message) {
+    RAISED.set(message);
     throw new VirftException("chat_template raised: " + message);
+  }
+
+  private static String raisedOr(String fallback) {
+    String m = RAISED.get();
+    RAISED.remove();
+    return m != null ? "raise_exception: " + m : fallback;
   }
 
   private static String rootMessage(Throwable e) {

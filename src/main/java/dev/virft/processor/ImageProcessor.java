@@ -86,13 +86,14 @@ public final class ImageProcessor {
     long[][] grids = new long[images.size()][];
     Tensor out;
     try (PointerScope scope = new PointerScope()) {
-      TensorVector parts = new TensorVector();
+      List<Tensor> parts = new ArrayList<>();
       for (int i = 0; i < images.size(); i++) {
         long[] grid = new long[3];
-        parts.push_back(patches(images.get(i), grid));
+        parts.add(patches(images.get(i), grid));
         grids[i] = grid;
       }
-      out = Tensors.keep(scope, images.size() == 1 ? parts.get(0) : torch.cat(parts, 0));
+      // TensorVector.get() returns a reference into the vector, so a single part is taken directly.
+      out = Tensors.keep(scope, parts.size() == 1 ? parts.get(0) : torch.cat(new TensorVector(parts.toArray(new Tensor[0])), 0));
     }
     return new PixelValues(Tensors.adopt(out), grids, config.mergeSize());
   }

@@ -54,9 +54,9 @@ public final class QwenTokenizer implements AutoCloseable {
     this.tokenizerConfig = tokenizerConfig;
     this.dir = dir;
     Path cfgFile = dir.resolve("tokenizer_config.json");
-    this.eosId = tokenId(tokenText(tokenizerConfig, "eos_token", IM_END), cfgFile, "eos_token");
-    this.padId = tokenId(tokenText(tokenizerConfig, "pad_token", END_OF_TEXT), cfgFile, "pad_token");
-    this.stopIds = stopIds(generationConfig, eosId);
+    this.eosId = tokenId(tokenText(tokenizerConfig, "eos_token", IM_END, cfgFile), cfgFile, "eos_token");
+    this.padId = tokenId(tokenText(tokenizerConfig, "pad_token", END_OF_TEXT, cfgFile), cfgFile, "pad_token");
+    this.stopIds = stopIds(generationConfig, eosId, dir.resolve("generation_config.json"));
   }
 
   /** Loads {@code dir/tokenizer.json} (required) with {@code tokenizer_config.json} and {@code generation_config.json} when present. */
@@ -190,7 +190,7 @@ public final class QwenTokenizer implements AutoCloseable {
   }
 
   /** A token field is either a string or an AddedToken object {@code {"content": ...}}. */
-  private static String tokenText(JsonNode cfg, String field, String dflt) {
+  private static String tokenText(JsonNode cfg, String field, String dflt, Path file) {
     JsonNode v = cfg.get(field);
     if (v == null || v.isNull()) {
       return dflt;
@@ -201,10 +201,10 @@ public final class QwenTokenizer implements AutoCloseable {
     if (v.isObject() && v.hasNonNull("content")) {
       return v.get("content").asText();
     }
-    throw new VirftException("tokenizer_config.json: field '" + field + "' is " + v + "; expected a token string");
+    throw new VirftException(file + ": field '" + field + "' is " + v + "; expected a token string");
   }
 
-  private static long[] stopIds(JsonNode gen, long eos) {
+  private static long[] stopIds(JsonNode gen, long eos, Path file) {
     JsonNode v = gen.get("eos_token_id");
     if (v == null || v.isNull()) {
       return new long[] {eos};
@@ -216,12 +216,12 @@ public final class QwenTokenizer implements AutoCloseable {
       long[] out = new long[v.size()];
       for (int i = 0; i < out.length; i++) {
         if (!v.get(i).isIntegralNumber()) {
-          throw new VirftException("generation_config.json: field 'eos_token_id' is " + v + "; expected integer ids");
+          throw new VirftException(file + ": field 'eos_token_id' is " + v + "; expected integer ids");
         }
         out[i] = v.get(i).asLong();
       }
       return out;
     }
-    throw new VirftException("generation_config.json: field 'eos_token_id' is " + v + "; expected an id or a list of ids");
+    throw new VirftException(file + ": field 'eos_token_id' is " + v + "; expected an id or a list of ids");
   }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.virft.util.Json;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,16 +18,11 @@ class TextSideGoldenTest {
 
   @BeforeAll
   static void load() throws Exception {
-    dir = Path.of(TextSideGoldenTest.class.getResource("/tokenizer/tokenizer.json").toURI()).getParent();
+    dir = SharedTokenizer.dir();
     golden = Json.read(dir.resolve("tokenizer_golden.json"));
     long t0 = System.nanoTime();
-    tok = QwenTokenizer.fromCheckpoint(dir);
+    tok = SharedTokenizer.get();
     System.out.printf("tokenizer loaded in %.1f s%n", (System.nanoTime() - t0) / 1e9);
-  }
-
-  @AfterAll
-  static void close() {
-    tok.close();
   }
 
   static long[] ids(JsonNode arr) {
