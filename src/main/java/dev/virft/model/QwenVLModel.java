@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Generator;
@@ -36,14 +35,6 @@ import org.bytedeco.pytorch.global.torch;
  * padded query rows behave like the reference (uniform attention) instead of producing NaN.
  */
 public final class QwenVLModel implements AutoCloseable {
-  /** Builds the vision tower from the config and a lookup of {@code visual.*} weights by hub name. */
-  @FunctionalInterface
-  public interface VisionFactory {
-    ImageEncoder create(QwenVLConfig cfg, Function<String, Tensor> weights, Device device);
-  }
-
-  private static volatile VisionFactory visionFactory = VisionTowers::create;
-
   private final QwenVLConfig cfg;
   private final Device device;
   private final Map<String, Tensor> params;
@@ -59,12 +50,7 @@ public final class QwenVLModel implements AutoCloseable {
       p.retainReference();
     }
     this.lm = new Qwen2LanguageModel(cfg, params, device);
-    this.vision = visionFactory.create(cfg, params::get, device);
-  }
-
-  /** Replaces how vision towers are built (tests; the default is {@link VisionTowers#create}). */
-  static void setVisionFactory(VisionFactory f) {
-    visionFactory = f;
+    this.vision = VisionTowers.create(cfg, params::get, device);
   }
 
   // ---------------------------------------------------------------- loading, init, saving
@@ -300,8 +286,7 @@ public final class QwenVLModel implements AutoCloseable {
     }
     Tensor positions;
     if (past == 0) {
-      long[][] current = mask;
-      RopeIndex.Result r = RopeIndex.compute(cfg, ids, current, imageEmbeds == null ? null : grids);
+      RopeIndex.Result r = RopeIndex.compute(cfg, ids, mask, imageEmbeds == null ? null : grids);
       positions = Tensors.longs(r.flat(), 3, b, l);
       if (cache != null) {
         cache.setRopeDeltas(r.deltas());
