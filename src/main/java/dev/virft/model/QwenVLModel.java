@@ -427,9 +427,10 @@ public final class QwenVLModel implements AutoCloseable {
       try (KVCache cache = new KVCache(cfg, rows, len + maxNew, device)) {
         long[] next;
         try (PointerScope scope = new PointerScope()) {
-          Tensor logits = forwardWithImageEmbeds(Tensors.longs2d(rowIds), Tensors.longs2d(prefix(fullMask, len)),
-              rowImages, imageGridThw == null ? null : repeatGrids(ids, imageGridThw, n), cache);
-          next = choose(logits.select(1, len - 1), gen, rng);
+          // Only the last prompt position goes through the vocabulary-sized head.
+          Tensor h = hidden(Tensors.longs2d(rowIds), Tensors.longs2d(prefix(fullMask, len)), rowImages,
+              imageGridThw == null ? null : repeatGrids(ids, imageGridThw, n), cache);
+          next = choose(lm.logits(h.select(1, len - 1)), gen, rng);
         }
         while (true) {
           int alive = 0;
