@@ -38,6 +38,7 @@ class Bf16PathTest {
         // Relative to the logits' spread: bf16 keeps ~3 significant digits through the layers.
         double err = logits.sub(want).abs().max().item_double();
         double scale = want.abs().max().item_double();
+        System.out.println("bf16 (CPU) logits max abs diff " + err + ", max |logit| " + scale);
         assertTrue(err < 0.1 * scale, "bf16 logits max abs diff " + err + " (scale " + scale + ")");
       }
       GenerationOutput out = m.generate(ids, mask, pv, grids, GenerationConfig.greedy(4, new long[0], 0));
