@@ -4,7 +4,7 @@
 #    alpha_composite over opaque white, convert("RGB");
 #  - the PIL backend's resize: Image.resize((w, h), resample=BICUBIC, reducing_gap=None) of that RGB
 #    image to smart_resize's size.
-# Run: /usr/bin/python3 make_pil_refs.py pil   (writes in_*.png, rgb_*.png for non-RGB inputs,
+# Run: /usr/bin/python3 make_pil_refs.py pil   (writes in_*.png/jpg, rgb_*.png for non-RGB inputs,
 #      resized_*.png, cases.json)
 import json, math, os, sys
 import numpy as np
@@ -63,6 +63,15 @@ for name, (lo, hi) in {"rgba": (3136, 1003520), "gray": (3136, 1003520), "gray_a
     h, w = smart_resize(rgb.height, rgb.width, min_pixels=lo, max_pixels=hi)
     rgb.resize((w, h), resample=Image.BICUBIC, reducing_gap=None).save(os.path.join(OUT, f"resized_{name}.png"))
     cases.append({"name": name, "mode": im.mode, "min_pixels": lo, "max_pixels": hi, "resized": [h, w]})
+# JPEG (COCO / LVIS images): PIL's libjpeg decode, 4:2:0 and 4:4:4 chroma subsampling.
+for name, sub in (("jpeg420", 2), ("jpeg444", 0)):
+    Image.fromarray(gradient(72, 52, 3), "RGB").save(os.path.join(OUT, f"in_{name}.jpg"), quality=90, subsampling=sub)
+    im = Image.open(os.path.join(OUT, f"in_{name}.jpg"))
+    convert_to_rgb(im).save(os.path.join(OUT, f"rgb_{name}.png"))
+    h, w = smart_resize(im.height, im.width)
+    convert_to_rgb(im).resize((w, h), resample=Image.BICUBIC, reducing_gap=None).save(os.path.join(OUT, f"resized_{name}.png"))
+    cases.append({"name": name, "file": f"in_{name}.jpg", "mode": im.mode, "min_pixels": 56 * 56,
+                  "max_pixels": 28 * 28 * 1280, "resized": [h, w]})
 json.dump({"pillow": Image.__version__ if hasattr(Image, "__version__") else __import__("PIL").__version__,
            "cases": cases}, open(os.path.join(OUT, "cases.json"), "w"), indent=1)
 print(cases)

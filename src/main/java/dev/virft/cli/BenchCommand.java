@@ -7,7 +7,11 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     description = "Benchmarks (not tests): generation, rewards, GRPO step, evaluation.",
-    subcommands = {BenchGrpoCommand.class})
+    subcommands = {
+      BenchGenerateCommand.class,
+      dev.virft.model.vision.VisionBenchCommand.class,
+      BenchGrpoCommand.class,
+    })
 public final class BenchCommand implements Runnable {
   @Override
   public void run() {

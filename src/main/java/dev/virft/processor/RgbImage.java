@@ -64,11 +64,17 @@ public record RgbImage(int width, int height, byte[] hwc) {
     }
     // A 16-bit gray PNG is PIL mode "I", whose conversion to RGB clips at 255 instead of scaling.
     boolean clipGray = colorBands == 1 && !alpha && cm.getComponentSize(0) > 8;
+    int[] bitsOf = new int[bands];
+    for (int b = 0; b < bands; b++) {
+      bitsOf[b] = cm.getComponentSize(b);
+    }
+    int[] row = new int[w * bands];
     for (int y = 0; y < h; y++) {
+      raster.getPixels(0, y, w, 1, row);
       for (int x = 0; x < w; x++) {
         for (int b = 0; b < bands; b++) {
-          int bits = cm.getComponentSize(b);
-          int v = raster.getSample(x, y, b);
+          int bits = bitsOf[b];
+          int v = row[x * bands + b];
           // Sub-byte samples (1/2/4-bit gray) scale to 0..255 as PIL's unpackers do.
           px[b] = bits < 8 ? v * 255 / ((1 << bits) - 1) : clipGray ? Math.min(v, 255) : v >> shift[b];
         }

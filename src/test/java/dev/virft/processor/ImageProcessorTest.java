@@ -90,6 +90,8 @@ class ImageProcessorTest {
     VirftException e = assertThrows(VirftException.class,
         () -> new ImageProcessor(ImageProcessorConfig.defaults()).processFiles(List.of(f)));
     assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("corrupt or truncated"), e.getMessage());
+    assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
     Path junk = tmp.resolve("junk.png");
     Files.writeString(junk, "not an image");
     VirftException e2 = assertThrows(VirftException.class, () -> ImageLoader.readRgb(junk));
