@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     description = "Benchmarks (not tests): generation, rewards, GRPO step, evaluation.",
-    subcommands = {})
+    subcommands = {DataBenchCommand.class})
 public final class BenchCommand implements Runnable {
   @Override
   public void run() {

@@ -54,7 +54,7 @@ public final class ImageFiles {
    * drawn; {@code k <= 0} keeps all in their order.
    */
   public static <T> List<T> kShot(List<T> items, int k, SplittableRandom rng) {
-    if (k <= 0 || k >= items.size() && items.size() <= 1) {
+    if (k <= 0) {
       return List.copyOf(items);
     }
     java.util.ArrayList<T> copy = new java.util.ArrayList<>(items);
