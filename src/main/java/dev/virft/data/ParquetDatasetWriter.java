@@ -25,8 +25,8 @@ import org.apache.parquet.schema.Types;
  * {@code image} column as an Image feature.
  */
 final class ParquetDatasetWriter {
-  /** Row group size in bytes: bounds what a reader holds at once (HF uses 100-row groups for images). */
-  static final int ROW_GROUP_BYTES = 32 << 20;
+  /** Row group size in bytes: bounds what writer and reader hold at once (HF uses 100-row groups for images). */
+  static final int ROW_GROUP_BYTES = 8 << 20;
 
   private final String split;
 
