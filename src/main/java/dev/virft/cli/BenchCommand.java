@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
       BenchGenerateCommand.class,
       dev.virft.model.vision.VisionBenchCommand.class,
       BenchGrpoCommand.class,
+      DataBenchCommand.class,
     })
 public final class BenchCommand implements Runnable {
   @Override

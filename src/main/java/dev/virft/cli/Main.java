@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       SftCommand.class,
       ParityCommand.class,
+      DataCommand.class,
     })
 public final class Main implements Runnable {
 
