@@ -1,0 +1,347 @@
+package dev.virft.tensor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.virft.util.AtomicFiles;
+import dev.virft.util.Json;
+import dev.virft.util.VirftException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.pytorch.MemoryFormatOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Reads and writes the safetensors format (8-byte little-endian header length, JSON header, raw
+ * little-endian data). Written by hand because no Java library on Maven Central produces libtorch
+ * tensors from it; the format is small. Every header field is validated against the file size before
+ * anything is allocated, since checkpoints come from untrusted sources.
+ */
+public final class Safetensors {
+  /** Upper bound on the JSON header; the real ones are a few hundred KB even for 7B models. */
+  public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+
+  public static final String INDEX_FILE = "model.safetensors.index.json";
+  public static final String SINGLE_FILE = "model.safetensors";
+
+  private Safetensors() {}
+
+  /** One tensor's header entry, validated. */
+  public record Entry(String name, SafetensorsDType dtype, long[] shape, long begin, long end) {}
+
+  /** A parsed, validated header: entries in file order plus the free-form metadata. */
+  public record Header(Path file, long dataStart, List<Entry> entries, Map<String, String> metadata) {}
+
+  /**
+   * Reads a checkpoint: a single {@code .safetensors} file, or a directory holding either
+   * {@code model.safetensors.index.json} (sharded) or {@code model.safetensors}.
+   */
+  public static StateDict read(Path path) {
+    if (Files.isDirectory(path)) {
+      Path index = path.resolve(INDEX_FILE);
+      if (Files.isRegularFile(index)) {
+        return readSharded(index);
+      }
+      Path single = path.resolve(SINGLE_FILE);
+      if (Files.isRegularFile(single)) {
+        return readFile(single);
+      }
+      throw new VirftException(
+          path + ": no " + SINGLE_FILE + " or " + INDEX_FILE + " in this checkpoint directory");
+    }
+    return readFile(path);
+  }
+
+  private static StateDict readSharded(Path index) {
+    JsonNode root = Json.read(index);
+    JsonNode map = root.get("weight_map");
+    if (map == null || !map.isObject()) {
+      throw new VirftException(index + ": field 'weight_map' missing or not an object");
+    }
+    TreeSet<String> files = new TreeSet<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isTextual()) {
+        throw new VirftException(index + ": weight_map['" + e.getKey() + "'] must be a file name");
+      }
+      String f = e.getValue().asText();
+      if (f.contains("/") || f.contains("\\") || f.startsWith(".")) {
+        throw new VirftException(index + ": weight_map['" + e.getKey() + "'] = '" + f
+            + "' is not a plain file name in the checkpoint directory");
+      }
+      files.add(f);
+    }
+    StateDict out = new StateDict(index.toString());
+    for (String f : files) {
+      StateDict shard = readFile(index.resolveSibling(f));
+      for (Map.Entry<String, Tensor> e : shard.asMap().entrySet()) {
+        JsonNode owner = map.get(e.getKey());
+        if (owner == null || !owner.asText().equals(f)) {
+          throw new VirftException(index.resolveSibling(f) + ": tensor '" + e.getKey()
+              + "' is not listed for this shard in " + INDEX_FILE);
+        }
+        out.put(e.getKey(), e.getValue());
+      }
+    }
+    for (Iterator<String> it = map.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!out.contains(name)) {
+        throw new VirftException(index + ": tensor '" + name + "' is listed but missing from "
+            + map.get(name).asText());
+      }
+    }
+    return out;
+  }
+
+  /** Parses and validates the header of one file without reading tensor data. */
+  public static Header readHeader(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new VirftException(file + ": safetensors file not found");
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      return readHeader(file, ch);
+    } catch (IOException e) {
+      throw new VirftException(file + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  private static Header readHeader(Path file, FileChannel ch) throws IOException {
+    long size = ch.size();
+    if (size < 8) {
+      throw new VirftException(file + ": truncated safetensors file (" + size
+          + " bytes; the 8-byte header length is missing)");
+    }
+    ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(ch, lenBuf, 0, file);
+    long headerLen = lenBuf.flip().getLong();
+    if (headerLen < 2 || headerLen > MAX_HEADER_BYTES) {
+      throw new VirftException(file + ": safetensors header length " + Long.toUnsignedString(headerLen)
+          + " is out of range (expected 2.." + MAX_HEADER_BYTES + " bytes)");
+    }
+    if (8 + headerLen > size) {
+      throw new VirftException(file + ": truncated safetensors file: header claims " + headerLen
+          + " bytes but the file has only " + (size - 8) + " after the length");
+    }
+    ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
+    readFully(ch, hb, 8, file);
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(new String(hb.array(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new VirftException(file + ": safetensors header is not valid JSON: " + e.getMessage(), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new VirftException(file + ": safetensors header must be a JSON object");
+    }
+    long dataStart = 8 + headerLen;
+    long dataLen = size - dataStart;
+    List<Entry> entries = new ArrayList<>();
+    Map<String, String> metadata = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      String name = f.getKey();
+      JsonNode v = f.getValue();
+      if (name.equals("__metadata__")) {
+        if (v.isObject()) {
+          v.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+        }
+        continue;
+      }
+      entries.add(parseEntry(file, name, v, dataLen));
+    }
+    checkNoOverlap(file, entries);
+    return new Header(file, dataStart, entries, metadata);
+  }
+
+  private static Entry parseEntry(Path file, String name, JsonNode v, long dataLen) {
+    String where = file + ": tensor '" + name + "'";
+    if (!v.isObject()) {
+      throw new VirftException(where + ": header entry must be an object");
+    }
+    JsonNode dt = v.get("dtype");
+    SafetensorsDType dtype = dt == null ? null : SafetensorsDType.ofCode(dt.asText());
+    if (dtype == null) {
+      throw new VirftException(where + ": unsupported or missing dtype "
+          + (dt == null ? "(none)" : "'" + dt.asText() + "'") + " (expected one of F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL)");
+    }
+    JsonNode sh = v.get("shape");
+    if (sh == null || !sh.isArray()) {
+      throw new VirftException(where + ": field 'shape' missing or not a list");
+    }
+    long[] shape = new long[sh.size()];
+    long numel = 1;
+    for (int i = 0; i < shape.length; i++) {
+      JsonNode d = sh.get(i);
+      if (!d.canConvertToLong() || d.asLong() < 0) {
+        throw new VirftException(where + ": shape " + sh + " must hold non-negative integers");
+      }
+      shape[i] = d.asLong();
+      try {
+        numel = Math.multiplyExact(numel, shape[i]);
+      } catch (ArithmeticException e) {
+        throw new VirftException(where + ": shape " + sh + " is too large");
+      }
+    }
+    JsonNode off = v.get("data_offsets");
+    if (off == null || !off.isArray() || off.size() != 2
+        || !off.get(0).canConvertToLong() || !off.get(1).canConvertToLong()) {
+      throw new VirftException(where + ": field 'data_offsets' must be [begin, end]");
+    }
+    long begin = off.get(0).asLong();
+    long end = off.get(1).asLong();
+    if (begin < 0 || end < begin) {
+      throw new VirftException(where + ": data_offsets " + off + " are not an increasing pair");
+    }
+    if (end > dataLen) {
+      throw new VirftException(where + ": data_offsets " + off + " run past the end of the file ("
+          + dataLen + " data bytes): the file is truncated");
+    }
+    long expected;
+    try {
+      expected = Math.multiplyExact(numel, dtype.bytes);
+    } catch (ArithmeticException e) {
+      throw new VirftException(where + ": shape " + sh + " is too large");
+    }
+    if (end - begin != expected) {
+      throw new VirftException(where + ": " + (end - begin) + " data bytes for shape " + sh + " "
+          + dtype.code + ", expected " + expected);
+    }
+    return new Entry(name, dtype, shape, begin, end);
+  }
+
+  private static void checkNoOverlap(Path file, List<Entry> entries) {
+    List<Entry> sorted = new ArrayList<>(entries);
+    sorted.sort((a, b) -> Long.compare(a.begin(), b.begin()));
+    for (int i = 1; i < sorted.size(); i++) {
+      Entry prev = sorted.get(i - 1);
+      Entry cur = sorted.get(i);
+      if (cur.begin() < prev.end()) {
+        throw new VirftException(file + ": tensors '" + prev.name() + "' and '" + cur.name()
+            + "' overlap in the data section");
+      }
+    }
+  }
+
+  /** Reads every tensor of one file into libtorch-owned CPU memory. */
+  public static StateDict readFile(Path file) {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      Header h = readHeader(file, ch);
+      StateDict out = new StateDict(file.toString());
+      for (Entry e : h.entries()) {
+        out.put(e.name(), readTensor(file, ch, h.dataStart(), e));
+      }
+      return out;
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new VirftException(file + ": safetensors file not found");
+    } catch (IOException e) {
+      throw new VirftException(file + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  private static Tensor readTensor(Path file, FileChannel ch, long dataStart, Entry e)
+      throws IOException {
+    Tensor t = torch.empty(e.shape(), new TensorOptions(e.dtype().scalarType), new MemoryFormatOptional());
+    long n = e.end() - e.begin();
+    if (n == 0) {
+      return t;
+    }
+    BytePointer dst = new BytePointer(t.data_ptr()).capacity(n);
+    long done = 0;
+    // Copied in chunks: one ByteBuffer view cannot exceed 2 GiB.
+    while (done < n) {
+      int chunk = (int) Math.min(n - done, 1L << 30);
+      ByteBuffer view = dst.position(done).limit(done + chunk).asBuffer();
+      readFully(ch, view, dataStart + e.begin() + done, file);
+      done += chunk;
+    }
+    return t;
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer buf, long pos, Path file)
+      throws IOException {
+    while (buf.hasRemaining()) {
+      int r = ch.read(buf, pos);
+      if (r < 0) {
+        throw new VirftException(file + ": truncated safetensors file (unexpected end of file)");
+      }
+      pos += r;
+    }
+  }
+
+  /** Writes one file atomically; tensors are written in the order of the state dict. */
+  public static void write(Path file, StateDict tensors, Map<String, String> metadata) {
+    AtomicFiles.write(file, out -> writeTo(out, tensors.asMap(), metadata));
+  }
+
+  public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
+    AtomicFiles.write(file, out -> writeTo(out, tensors, metadata));
+  }
+
+  private static void writeTo(OutputStream out, Map<String, Tensor> tensors,
+      Map<String, String> metadata) throws IOException {
+    ObjectNode header = Json.COMPACT.createObjectNode();
+    if (metadata != null && !metadata.isEmpty()) {
+      ObjectNode m = header.putObject("__metadata__");
+      metadata.forEach(m::put);
+    }
+    long offset = 0;
+    List<Tensor> ordered = new ArrayList<>();
+    for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+      Tensor t = e.getValue().detach().cpu().contiguous();
+      SafetensorsDType dt = SafetensorsDType.of(t.scalar_type());
+      long n = t.numel() * dt.bytes;
+      ObjectNode o = header.putObject(e.getKey());
+      o.put("dtype", dt.code);
+      var shape = o.putArray("shape");
+      for (long d : t.sizes().vec().get()) {
+        shape.add(d);
+      }
+      o.putArray("data_offsets").add(offset).add(offset + n);
+      offset += n;
+      ordered.add(t);
+    }
+    byte[] hb = Json.COMPACT.writeValueAsBytes(header);
+    int pad = (8 - (hb.length % 8)) % 8;
+    ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    len.putLong(hb.length + pad);
+    out.write(len.array());
+    out.write(hb);
+    for (int i = 0; i < pad; i++) {
+      out.write(' ');
+    }
+    WritableByteChannel wc = Channels.newChannel(out);
+    for (Tensor t : ordered) {
+      long n = t.numel() * t.element_size();
+      if (n == 0) {
+        continue;
+      }
+      BytePointer src = new BytePointer(t.data_ptr()).capacity(n);
+      long done = 0;
+      while (done < n) {
+        int chunk = (int) Math.min(n - done, 1L << 30);
+        ByteBuffer view = src.position(done).limit(done + chunk).asBuffer();
+        while (view.hasRemaining()) {
+          wc.write(view);
+        }
+        done += chunk;
+      }
+    }
+  }
+}
