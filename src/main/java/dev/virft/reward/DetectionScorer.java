@@ -65,8 +65,10 @@ public final class DetectionScorer {
         preds = clampConfidences(preds);
       }
       return rewards(matchByConfidence(groundTruth, preds), len(groundTruth));
-    } catch (PyError | StackOverflowError e) {
-      return Scores.ZERO; // the original's `except Exception: pass`
+    } catch (RuntimeException | StackOverflowError e) {
+      // The original's `except Exception: pass`. Modelled Python errors arrive as PyError; anything
+      // else would be a gap in this port, and a completion must never stop training.
+      return Scores.ZERO;
     }
   }
 
