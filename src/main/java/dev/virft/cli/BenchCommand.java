@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
       dev.virft.model.vision.VisionBenchCommand.class,
       BenchGrpoCommand.class,
       DataBenchCommand.class,
+      BenchRewardsCommand.class,
     })
 public final class BenchCommand implements Runnable {
   @Override

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       SftCommand.class,
       ParityCommand.class,
       DataCommand.class,
+      ScoreCommand.class,
     })
 public final class Main implements Runnable {
 
