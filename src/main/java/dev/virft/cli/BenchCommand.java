@@ -7,7 +7,13 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     description = "Benchmarks (not tests): generation, rewards, GRPO step, evaluation.",
-    subcommands = {})
+    subcommands = {
+      BenchGenerateCommand.class,
+      dev.virft.model.vision.VisionBenchCommand.class,
+      BenchGrpoCommand.class,
+      DataBenchCommand.class,
+      BenchRewardsCommand.class,
+    })
 public final class BenchCommand implements Runnable {
   @Override
   public void run() {

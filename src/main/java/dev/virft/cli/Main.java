@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       SftCommand.class,
       ParityCommand.class,
+      DataCommand.class,
+      ScoreCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -101,7 +101,7 @@ public final class TrainingArgs {
 
   // Accepted so the original launch scripts run unchanged; they have no effect here.
   @Option(names = {"--deepspeed", "--report_to", "--attn_implementation", "--run_name", "--torch_dtype",
-      "--gradient_checkpointing", "--use_vllm", "--use_peft"}, hidden = true)
+      "--gradient_checkpointing", "--use_vllm", "--use_peft"}, arity = "0..1", hidden = true)
   public List<String> ignored = new ArrayList<>();
 
   void warnIgnored(PrintStream err) {

@@ -28,8 +28,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * the Arrow IPC stream shards ({@code _data_files}). Reads one record batch at a time.
  */
 public final class ArrowDatasetReader implements DatasetReader {
-  /** Upper bound on Arrow buffers one pass may hold: a corrupt length cannot make us allocate more. */
-  private static final long ALLOCATION_LIMIT = 4L << 30;
+  /**
+   * Upper bound on the Arrow buffers one pass may hold: twice the largest shard plus slack (an
+   * uncompressed IPC batch is never larger than its file), so a corrupt length fails cleanly instead
+   * of allocating gigabytes.
+   */
+  private final long allocationLimit;
 
   private final Path dir;
   private final List<Path> shards;
@@ -38,6 +42,15 @@ public final class ArrowDatasetReader implements DatasetReader {
   private ArrowDatasetReader(Path dir, List<Path> shards) {
     this.dir = dir;
     this.shards = shards;
+    long largest = 0;
+    for (Path p : shards) {
+      try {
+        largest = Math.max(largest, Files.size(p));
+      } catch (IOException e) {
+        throw unreadable(p, e);
+      }
+    }
+    this.allocationLimit = 2 * largest + (64L << 20);
     this.columns = readColumns(shards.get(0));
   }
 
@@ -98,8 +111,8 @@ public final class ArrowDatasetReader implements DatasetReader {
     return OptionalLong.empty();
   }
 
-  private static List<Column> readColumns(Path shard) {
-    try (BufferAllocator alloc = new RootAllocator(ALLOCATION_LIMIT);
+  private List<Column> readColumns(Path shard) {
+    try (BufferAllocator alloc = new RootAllocator(allocationLimit);
         ArrowReader r = open(shard, alloc)) {
       Schema schema = r.getVectorSchemaRoot().getSchema();
       List<Column> cols = new ArrayList<>();
@@ -118,7 +131,9 @@ public final class ArrowDatasetReader implements DatasetReader {
       return List.copyOf(cols);
     } catch (VirftException e) {
       throw e;
-    } catch (Exception e) {
+    } catch (Exception | OutOfMemoryError e) {
+      // Arrow allocates a message's metadata from its length prefix before reading it: a corrupt
+      // prefix fails that one allocation, which is safe to report as an unreadable shard.
       throw unreadable(shard, e);
     }
   }
@@ -150,7 +165,7 @@ public final class ArrowDatasetReader implements DatasetReader {
 
   /** One pass: shard by shard, batch by batch. */
   private final class Pass implements SampleIterator {
-    private final BufferAllocator alloc = new RootAllocator(ALLOCATION_LIMIT);
+    private final BufferAllocator alloc = new RootAllocator(allocationLimit);
     private int shardIndex = -1;
     private ArrowReader reader;
     private VectorSchemaRoot root;
@@ -184,7 +199,7 @@ public final class ArrowDatasetReader implements DatasetReader {
       } catch (VirftException e) {
         close();
         throw e;
-      } catch (Exception e) {
+      } catch (Exception | OutOfMemoryError e) {
         Path shard = shards.get(Math.min(shardIndex, shards.size() - 1));
         close();
         throw unreadable(shard, e);

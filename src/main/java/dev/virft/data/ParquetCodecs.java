@@ -83,9 +83,12 @@ final class ParquetCodecs implements CompressionCodecFactory {
     };
   }
 
+  /** No page of an image dataset comes near this; a corrupt header claiming more fails cleanly. */
+  static final int MAX_PAGE_BYTES = 512 << 20;
+
   static byte[] decompressBytes(CompressionCodecName codec, byte[] src, int size) throws IOException {
-    if (size < 0) {
-      throw new IOException("negative uncompressed page size " + size);
+    if (size < 0 || size > MAX_PAGE_BYTES) {
+      throw new IOException("page header claims " + size + " uncompressed bytes (at most " + MAX_PAGE_BYTES + " accepted)");
     }
     return switch (codec) {
       case UNCOMPRESSED -> src;

@@ -69,13 +69,23 @@ public final class KVCache implements AutoCloseable {
     }
   }
 
-  /** Writes this step's keys/values ([B, kvHeads, L, D]) at the current length; returns all so far. */
+  /**
+   * Writes this step's keys/values ([B, kvHeads, L, D]) at the current length. Returns the keys and
+   * values to attend over: those so far for the prefill, and the whole buffer for decode steps (the
+   * mask blocks the unwritten tail), so that every decode step has the same shapes and the native
+   * allocator reuses the same blocks instead of fragmenting on ever-growing sizes.
+   */
   Tensor[] append(int layer, Tensor k, Tensor v) {
     long l = k.size(2);
     keys[layer].narrow(2, length, l).copy_(k);
     values[layer].narrow(2, length, l).copy_(v);
-    long total = length + l;
+    long total = attendLength((int) l);
     return new Tensor[] {keys[layer].narrow(2, 0, total), values[layer].narrow(2, 0, total)};
+  }
+
+  /** How many key positions a step of {@code l} new tokens attends over (see {@link #append}). */
+  int attendLength(int l) {
+    return length == 0 ? l : capacity;
   }
 
   void advance(int steps) {

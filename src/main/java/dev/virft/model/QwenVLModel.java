@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Generator;
@@ -36,14 +35,6 @@ import org.bytedeco.pytorch.global.torch;
  * padded query rows behave like the reference (uniform attention) instead of producing NaN.
  */
 public final class QwenVLModel implements AutoCloseable {
-  /** Builds the vision tower from the config and a lookup of {@code visual.*} weights by hub name. */
-  @FunctionalInterface
-  public interface VisionFactory {
-    ImageEncoder create(QwenVLConfig cfg, Function<String, Tensor> weights, Device device);
-  }
-
-  private static volatile VisionFactory visionFactory = VisionTowers::create;
-
   private final QwenVLConfig cfg;
   private final Device device;
   private final Map<String, Tensor> params;
@@ -59,12 +50,7 @@ public final class QwenVLModel implements AutoCloseable {
       p.retainReference();
     }
     this.lm = new Qwen2LanguageModel(cfg, params, device);
-    this.vision = visionFactory.create(cfg, params::get, device);
-  }
-
-  /** Replaces how vision towers are built (tests; the default is {@link VisionTowers#create}). */
-  static void setVisionFactory(VisionFactory f) {
-    visionFactory = f;
+    this.vision = VisionTowers.create(cfg, params::get, device);
   }
 
   // ---------------------------------------------------------------- loading, init, saving
@@ -300,8 +286,7 @@ public final class QwenVLModel implements AutoCloseable {
     }
     Tensor positions;
     if (past == 0) {
-      long[][] current = mask;
-      RopeIndex.Result r = RopeIndex.compute(cfg, ids, current, imageEmbeds == null ? null : grids);
+      RopeIndex.Result r = RopeIndex.compute(cfg, ids, mask, imageEmbeds == null ? null : grids);
       positions = Tensors.longs(r.flat(), 3, b, l);
       if (cache != null) {
         cache.setRopeDeltas(r.deltas());
@@ -331,7 +316,7 @@ public final class QwenVLModel implements AutoCloseable {
       }
       cache.recordMask(mask, past);
     }
-    Tensor add = additiveMask(mask, past, (int) l);
+    Tensor add = additiveMask(mask, past, (int) l, cache == null ? past + (int) l : cache.attendLength((int) l));
     Tensor h = lm.forward(embeds, positions, add, cache);
     if (cache != null) {
       cache.advance((int) l);
@@ -350,18 +335,20 @@ public final class QwenVLModel implements AutoCloseable {
     return embeds.masked_scatter(m, imageEmbeds.to(embeds.scalar_type()));
   }
 
-  /** [B, 1, L, past + L]: 0 where query i may see key j (key not padding, j <= past + i). */
-  private Tensor additiveMask(long[][] mask, int past, int l) {
+  /**
+   * [B, 1, L, K]: 0 where query i may see key j (key not padding, j <= past + i), the dtype's minimum
+   * elsewhere. K >= past + L; keys beyond past + L (an unwritten cache tail) are blocked.
+   */
+  private Tensor additiveMask(long[][] mask, int past, int l, int k) {
     int b = mask.length;
-    int k = past + l;
     long[] flat = new long[b * k];
     for (int i = 0; i < b; i++) {
-      System.arraycopy(mask[i], 0, flat, i * k, k);
+      System.arraycopy(mask[i], 0, flat, i * k, past + l);
     }
     org.bytedeco.pytorch.Device dev = device.torchDevice();
     Tensor keyOk = Tensors.longs(flat, b, 1, 1, k).to(dev, torch.ScalarType.Long).eq(new Scalar(1));
     TensorOptions lo = new TensorOptions(torch.ScalarType.Long);
-    Tensor qi = torch.arange(new Scalar(past), new Scalar(k), lo).view(1, 1, l, 1).to(dev, torch.ScalarType.Long);
+    Tensor qi = torch.arange(new Scalar(past), new Scalar(past + l), lo).view(1, 1, l, 1).to(dev, torch.ScalarType.Long);
     Tensor kj = torch.arange(new Scalar(0), new Scalar(k), lo).view(1, 1, 1, k).to(dev, torch.ScalarType.Long);
     Tensor allowed = kj.le(qi).logical_and(keyOk);
     TensorOptions fo = new TensorOptions(device.computeType())
@@ -440,9 +427,10 @@ public final class QwenVLModel implements AutoCloseable {
       try (KVCache cache = new KVCache(cfg, rows, len + maxNew, device)) {
         long[] next;
         try (PointerScope scope = new PointerScope()) {
-          Tensor logits = forwardWithImageEmbeds(Tensors.longs2d(rowIds), Tensors.longs2d(prefix(fullMask, len)),
-              rowImages, imageGridThw == null ? null : repeatGrids(ids, imageGridThw, n), cache);
-          next = choose(logits.select(1, len - 1), gen, rng);
+          // Only the last prompt position goes through the vocabulary-sized head.
+          Tensor h = hidden(Tensors.longs2d(rowIds), Tensors.longs2d(prefix(fullMask, len)), rowImages,
+              imageGridThw == null ? null : repeatGrids(ids, imageGridThw, n), cache);
+          next = choose(lm.logits(h.select(1, len - 1)), gen, rng);
         }
         while (true) {
           int alive = 0;

@@ -1,7 +1,10 @@
 package dev.virft.reward;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Class-name answers of the classification task (grpo_classification.py and the classification
@@ -40,33 +43,57 @@ public final class ClassAnswerParser {
     return normalize(groundTruth).equals(normalize(answer));
   }
 
-  private static final Pattern SEPARATOR =
-      Pattern.compile("(?i)\\s+or\\s+|\\s+and\\s+|[,;|\\n]|\\s+vs\\.?\\s+");
+  private static final String SEPARATOR_CHARS = ",;|\n";
+  private static final Set<String> SEPARATOR_WORDS = Set.of("or", "and", "vs", "vs.");
 
   /**
    * Whether an answer names several classes ("A or B or C", "A, B", "A; B", "A | B", one per line):
-   * it holds a separator that the ground-truth name itself does not contain (so "F/A-18" or a name
-   * with "and" in it is not split). Used by the guarded classification reward only.
+   * it holds, between two non-blank parts, a separator that the ground-truth name itself does not
+   * contain (so "F/A-18" or "salt and pepper" is not a list). Used by the guarded classification reward
+   * only. A hand-written linear scan: a regex like {@code \s+or\s+} rescans long whitespace runs.
    */
   public static boolean namesSeveralClasses(String answer, String groundTruth) {
-    String gt = " " + groundTruth.toLowerCase(Locale.ROOT) + " ";
-    java.util.regex.Matcher m = SEPARATOR.matcher(answer);
-    while (m.find()) {
-      String sep = m.group().strip().toLowerCase(Locale.ROOT); // "or", "and", "vs", ",", ";", "|" or ""
-      boolean inGroundTruth;
-      if (sep.isEmpty()) {
-        inGroundTruth = gt.contains("\n");
-      } else if (Character.isLetter(sep.charAt(0))) {
-        inGroundTruth = gt.contains(" " + sep + " ");
-      } else {
-        inGroundTruth = gt.contains(sep);
+    String gt = groundTruth.toLowerCase(Locale.ROOT);
+    int first = 0;
+    while (first < answer.length() && PyText.isSpace(answer.charAt(first))) {
+      first++;
+    }
+    int last = answer.length() - 1;
+    while (last >= 0 && PyText.isSpace(answer.charAt(last))) {
+      last--;
+    }
+    for (int i = first + 1; i < last; i++) {
+      char c = answer.charAt(i);
+      if (SEPARATOR_CHARS.indexOf(c) >= 0 && gt.indexOf(c) < 0) {
+        return true;
       }
-      boolean between =
-          !answer.substring(0, m.start()).isBlank() && !answer.substring(m.end()).isBlank();
-      if (!inGroundTruth && between) {
+    }
+    List<String> words = words(answer.toLowerCase(Locale.ROOT));
+    Set<String> gtWords = new HashSet<>(words(gt));
+    for (int i = 1; i < words.size() - 1; i++) {
+      String w = words.get(i);
+      if (SEPARATOR_WORDS.contains(w) && !gtWords.contains(w)) {
         return true;
       }
     }
     return false;
+  }
+
+  private static List<String> words(String s) {
+    List<String> out = new ArrayList<>();
+    int i = 0;
+    while (i < s.length()) {
+      while (i < s.length() && PyText.isSpace(s.charAt(i))) {
+        i++;
+      }
+      int start = i;
+      while (i < s.length() && !PyText.isSpace(s.charAt(i))) {
+        i++;
+      }
+      if (i > start) {
+        out.add(s.substring(start, i));
+      }
+    }
+    return out;
   }
 }

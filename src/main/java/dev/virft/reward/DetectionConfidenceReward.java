@@ -7,7 +7,8 @@ import java.util.Optional;
  * {@code accuracy_confidence} (grpo.py {@code accuracy_reward_confidence}): the mean over predicted
  * boxes of c (matched) or 1 − c (unmatched), clipped to [0, 1]. The raw confidence is not validated,
  * so c > 1 on a matched box can outweigh wrong boxes, and a JSON {@code NaN} confidence makes the
- * faithful reward NaN, exactly as in Python.
+ * faithful reward NaN, exactly as in Python. The original's math_verify pre-check is omitted (see
+ * README, "Rewards").
  *
  * <p>Guarded ({@code accuracy_confidence@guarded}): confidences clamped to [0, 1] (NaN → 0), answers
  * may span several lines; never NaN.

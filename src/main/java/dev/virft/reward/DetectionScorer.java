@@ -65,8 +65,10 @@ public final class DetectionScorer {
         preds = clampConfidences(preds);
       }
       return rewards(matchByConfidence(groundTruth, preds), len(groundTruth));
-    } catch (PyError | StackOverflowError e) {
-      return Scores.ZERO; // the original's `except Exception: pass`
+    } catch (RuntimeException | StackOverflowError e) {
+      // The original's `except Exception: pass`. Modelled Python errors arrive as PyError; anything
+      // else would be a gap in this port, and a completion must never stop training.
+      return Scores.ZERO;
     }
   }
 
@@ -143,7 +145,7 @@ public final class DetectionScorer {
    * that follows, so it raises at once. Without NaN the numbers are totally ordered and any stable sort
    * gives CPython's result; with NaN the order depends on which comparisons timsort makes, so those
    * lists follow CPython's (≤ 3.12) algorithm step by step: exact for fewer than 64 boxes (a single
-   * binary-insertion run); longer lists with NaN use the same procedure, an approximation.
+   * binary-insertion run); 64 or more boxes with NaN sort NaN last, an approximation.
    */
   static List<Map<String, Object>> sortByConfidenceDescending(List<Map<String, Object>> preds) {
     int n = preds.size();
@@ -157,17 +159,20 @@ public final class DetectionScorer {
       hasNaN |= PyNumbers.isNaN(keys[i]);
     }
     List<Map<String, Object>> items = new ArrayList<>(preds);
+    if (hasNaN && n >= MIN_MERGE) {
+      // Beyond one run CPython merges runs (galloping); with NaN its result is not reproduced here.
+      // NaN sorts last: an n log n approximation that keeps the linear-time bound on huge answers.
+      return stableDescending(items, keys, (i, j) -> {
+        boolean ni = PyNumbers.isNaN(keys[i]);
+        boolean nj = PyNumbers.isNaN(keys[j]);
+        if (ni || nj) {
+          return Boolean.compare(ni, nj);
+        }
+        return PyNumbers.compareNumbers(keys[j], keys[i]);
+      });
+    }
     if (!hasNaN) {
-      List<Integer> order = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        order.add(i);
-      }
-      order.sort((i, j) -> PyNumbers.compareNumbers(keys[j], keys[i])); // List.sort is stable
-      List<Map<String, Object>> out = new ArrayList<>(n);
-      for (int i : order) {
-        out.add(items.get(i));
-      }
-      return out;
+      return stableDescending(items, keys, (i, j) -> PyNumbers.compareNumbers(keys[j], keys[i]));
     }
     List<Object> k = new ArrayList<>(List.of(keys));
     Collections.reverse(k);
@@ -175,6 +180,22 @@ public final class DetectionScorer {
     cpythonSmallSort(k, items);
     Collections.reverse(items);
     return items;
+  }
+
+  private static final int MIN_MERGE = 64;
+
+  private static List<Map<String, Object>> stableDescending(
+      List<Map<String, Object>> items, Object[] keys, java.util.Comparator<Integer> byKeyDescending) {
+    List<Integer> order = new ArrayList<>(keys.length);
+    for (int i = 0; i < keys.length; i++) {
+      order.add(i);
+    }
+    order.sort(byKeyDescending); // List.sort is stable
+    List<Map<String, Object>> out = new ArrayList<>(keys.length);
+    for (int i : order) {
+      out.add(items.get(i));
+    }
+    return out;
   }
 
   /** CPython listsort for one run: count_run (strictly descending runs reversed) + binarysort. */

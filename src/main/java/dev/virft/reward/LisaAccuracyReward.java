@@ -49,8 +49,8 @@ public final class LisaAccuracyReward implements Reward {
       } else {
         reward = giouPlusOne(gt, st);
       }
-    } catch (PyError | StackOverflowError e) {
-      reward = 0.0;
+    } catch (RuntimeException | StackOverflowError e) {
+      reward = 0.0; // the original's `except Exception` (PyError models the Python ones)
     }
     if (answer.equals(groundTruth)) {
       reward = 2.0;

@@ -179,6 +179,10 @@ public final class PyNumbers {
     if (Double.isInfinite(d)) {
       return d > 0 ? -1 : 1;
     }
+    if (i.bitLength() <= 53) {
+      double x = i.doubleValue(); // exact, so the double comparison is the exact one
+      return x < d ? -1 : (x > d ? 1 : 0);
+    }
     return new BigDecimal(i).compareTo(new BigDecimal(d));
   }
 

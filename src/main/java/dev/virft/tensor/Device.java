@@ -17,9 +17,15 @@ public enum Device {
         : new org.bytedeco.pytorch.Device(torch.DeviceType.CUDA, (byte) 0);
   }
 
-  /** The dtype matmuls and activations run in. */
+  /**
+   * The dtype matmuls and activations run in. The system property {@code virft.cpu.bf16=true} makes the
+   * CPU compute in bf16 as well, so the CUDA precision path can be exercised on machines without a GPU.
+   */
   public torch.ScalarType computeType() {
-    return this == CPU ? torch.ScalarType.Float : torch.ScalarType.BFloat16;
+    if (this == CPU && !Boolean.getBoolean("virft.cpu.bf16")) {
+      return torch.ScalarType.Float;
+    }
+    return torch.ScalarType.BFloat16;
   }
 
   /** Parses "cpu" / "cuda" (case-insensitive); "auto" picks CUDA when libtorch sees a GPU. */

@@ -54,8 +54,13 @@ class TrainCommandTest {
 
     Path b = tmp.resolve("b");
     assertEquals(0, Main.execute(argv(base, b, "--resume_from_checkpoint", a.resolve("checkpoint-1").toString())));
-    // (All rewards are 0 for this random model, so the step-2 update is the KL term only; the
-    // toy-policy test in dev.virft.rl covers resume with real learning signal.)
+    // The resumed run samples exactly what the uninterrupted one sampled at step 2 (same data
+    // position and seeds). All rewards are 0 for this random model, so neither run changes the
+    // weights; GrpoTrainerTest covers resume with a real learning signal.
+    List<String> step2 =
+        Files.readAllLines(a.resolve("completions.jsonl")).stream().filter(l -> l.contains("\"step\":2,")).toList();
+    assertEquals(4, step2.size());
+    assertEquals(step2, Files.readAllLines(b.resolve("completions.jsonl")));
     for (String f : List.of("model.safetensors", "optimizer.safetensors")) {
       assertArrayEquals(
           Files.readAllBytes(c2.resolve(f)), Files.readAllBytes(b.resolve("checkpoint-2").resolve(f)), f);

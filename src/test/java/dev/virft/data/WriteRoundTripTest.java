@@ -112,6 +112,22 @@ class WriteRoundTripTest {
     assertEquals(49, back.get(249).source().row());
   }
 
+  @Test
+  void parquetDirectoryPicksTheSplitsShards() throws Exception {
+    List<Sample> in = read(DATA.resolve("virft_save_to_disk"));
+    DatasetFormat.PARQUET.write(tmp.resolve("a"), in.subList(0, 2).iterator(), "train", 0);
+    DatasetFormat.PARQUET.write(tmp.resolve("b"), in.subList(2, 3).iterator(), "test", 0);
+    Path hub = Files.createDirectories(tmp.resolve("hub/data"));
+    Files.copy(tmp.resolve("a/data/train-00000-of-00001.parquet"), hub.resolve("train-00000-of-00001.parquet"));
+    Files.copy(tmp.resolve("b/data/test-00000-of-00001.parquet"), hub.resolve("test-00000-of-00001.parquet"));
+    assertEquals(List.of(in.get(0).problem(), in.get(1).problem()),
+        read(tmp.resolve("hub")).stream().map(Sample::problem).toList());
+    try (DatasetReader r = Datasets.open(tmp.resolve("hub"), "test")) {
+      assertEquals(java.util.OptionalLong.of(1), r.size());
+      assertEquals(in.get(2).solution(), r.iterator().next().solution());
+    }
+  }
+
   static Map<String, String> arrowMetadata(Path shard) throws Exception {
     try (RootAllocator alloc = new RootAllocator(); var in = Files.newInputStream(shard);
         ArrowStreamReader r = new ArrowStreamReader(in, alloc)) {

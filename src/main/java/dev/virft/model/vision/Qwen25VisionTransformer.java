@@ -1,8 +1,8 @@
 package dev.virft.model.vision;
 
-import java.util.LinkedHashMap;
 import dev.virft.model.QwenVLConfig;
 import dev.virft.model.QwenVLConfig.VisionConfig;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -32,7 +32,6 @@ public final class Qwen25VisionTransformer extends VisionTransformerBase {
       fullAttention.add(i);
     }
   }
-
 
   public static Map<String, long[]> parameterShapes(VisionConfig c) {
     long e = c.embedDim();
@@ -66,17 +65,17 @@ public final class Qwen25VisionTransformer extends VisionTransformerBase {
 
   /** Qwen2RMSNorm: normalise in float32, cast back, then scale (the order matters in bf16). */
   @Override
-  Tensor norm(String prefix, Tensor x) {
+  Tensor norm(Params w, String prefix, Tensor x) {
     Tensor xf = x.to(torch.ScalarType.Float);
     Tensor variance = xf.pow(new Scalar(2.0)).mean(new long[] {-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
     Tensor normed = xf.mul(variance.add(new Scalar(RMS_EPS)).rsqrt()).to(x.scalar_type());
-    return weight(prefix + ".weight").mul(normed);
+    return w.get(prefix + ".weight").mul(normed);
   }
 
   @Override
-  Tensor mlp(String prefix, Tensor x) {
-    Tensor gate = Activations.apply(config.hiddenAct(), linear(prefix + "gate_proj", x));
-    return linear(prefix + "down_proj", gate.mul(linear(prefix + "up_proj", x)));
+  Tensor mlp(Params w, String prefix, Tensor x) {
+    Tensor gate = Activations.apply(config.hiddenAct(), w.linear(prefix + "gate_proj", x));
+    return w.linear(prefix + "down_proj", gate.mul(w.linear(prefix + "up_proj", x)));
   }
 
   @Override

@@ -1,8 +1,8 @@
 package dev.virft.model.vision;
 
-import java.util.LinkedHashMap;
 import dev.virft.model.QwenVLConfig;
 import dev.virft.model.QwenVLConfig.VisionConfig;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 import org.bytedeco.pytorch.Tensor;
@@ -20,7 +20,6 @@ public final class Qwen2VisionTransformer extends VisionTransformerBase {
   public Qwen2VisionTransformer(VisionConfig config, Function<String, Tensor> weights) {
     super(VisionChecks.validate(config, QwenVLConfig.Family.QWEN2_VL), weights, parameterShapes(config));
   }
-
 
   public static Map<String, long[]> parameterShapes(VisionConfig c) {
     long e = c.embedDim();
@@ -54,15 +53,15 @@ public final class Qwen2VisionTransformer extends VisionTransformerBase {
   }
 
   @Override
-  Tensor norm(String prefix, Tensor x) {
+  Tensor norm(Params w, String prefix, Tensor x) {
     return torch.layer_norm(x, new long[] {config.embedDim()},
-        new TensorOptional(weight(prefix + ".weight")), new TensorOptional(weight(prefix + ".bias")),
+        new TensorOptional(w.get(prefix + ".weight")), new TensorOptional(w.get(prefix + ".bias")),
         LN_EPS, false);
   }
 
   @Override
-  Tensor mlp(String prefix, Tensor x) {
-    return linear(prefix + "fc2", Activations.apply(config.hiddenAct(), linear(prefix + "fc1", x)));
+  Tensor mlp(Params w, String prefix, Tensor x) {
+    return w.linear(prefix + "fc2", Activations.apply(config.hiddenAct(), w.linear(prefix + "fc1", x)));
   }
 
   @Override

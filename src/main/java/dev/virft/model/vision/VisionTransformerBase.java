@@ -1,11 +1,12 @@
 package dev.virft.model.vision;
 
+import dev.virft.model.QwenVLConfig.VisionConfig;
 import dev.virft.util.VirftException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import dev.virft.model.QwenVLConfig.VisionConfig;
 import java.util.Map;
 import java.util.function.Function;
 import org.bytedeco.javacpp.PointerScope;
@@ -24,6 +25,7 @@ abstract class VisionTransformerBase implements VisionTower {
 
   protected final VisionConfig config;
   private final Function<String, Tensor> weights;
+  private final List<String> names;
   private final Map<List<Long>, VisionLayout> layouts =
       new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -35,6 +37,7 @@ abstract class VisionTransformerBase implements VisionTower {
   VisionTransformerBase(VisionConfig config, Function<String, Tensor> weights, Map<String, long[]> shapes) {
     this.config = config;
     this.weights = weights;
+    this.names = List.copyOf(shapes.keySet());
     for (Map.Entry<String, long[]> e : shapes.entrySet()) {
       Tensor t = weights.apply(e.getKey());
       if (t == null) {
@@ -55,9 +58,9 @@ abstract class VisionTransformerBase implements VisionTower {
   }
 
   /** Blocks normalise with LayerNorm (Qwen2-VL) or RMSNorm (Qwen2.5-VL). */
-  abstract Tensor norm(String prefix, Tensor x);
+  abstract Tensor norm(Params w, String prefix, Tensor x);
 
-  abstract Tensor mlp(String prefix, Tensor x);
+  abstract Tensor mlp(Params w, String prefix, Tensor x);
 
   /** Whether block {@code i} attends within windows rather than whole frames. */
   abstract boolean windowed(int block);
@@ -71,10 +74,21 @@ abstract class VisionTransformerBase implements VisionTower {
    */
   @Override
   public Tensor forward(Tensor pixelValues, long[][] gridThw) {
+    // Asked before the inner scope opens: a lookup that makes (and perhaps caches) tensors must not
+    // see them freed when this forward's scope closes.
+    Map<String, Tensor> resolved = new HashMap<>();
+    for (String name : names) {
+      Tensor t = weights.apply(name);
+      if (t == null) {
+        throw new VirftException("vision tower: weight " + name + " is missing");
+      }
+      resolved.put(name, t);
+    }
+    Params w = new Params(resolved);
     PointerScope outer = PointerScope.getInnerScope();
     Tensor out;
     try (PointerScope scope = new PointerScope()) {
-      out = forwardInScope(pixelValues, gridThw);
+      out = forwardInScope(w, pixelValues, gridThw);
       out.retainReference(); // detach() releases one reference; keep the tensor alive past it
       scope.detach(out);
     }
@@ -85,7 +99,7 @@ abstract class VisionTransformerBase implements VisionTower {
     return out;
   }
 
-  private Tensor forwardInScope(Tensor pixelValues, long[][] gridThw) {
+  private Tensor forwardInScope(Params w, Tensor pixelValues, long[][] gridThw) {
     VisionLayout layout = layout(gridThw);
     if (pixelValues.dim() != 2 || pixelValues.size(0) != layout.numTokens
         || pixelValues.size(1) != config.patchDim()) {
@@ -93,7 +107,7 @@ abstract class VisionTransformerBase implements VisionTower {
           + ", expected [" + layout.numTokens + ", " + config.patchDim() + "] for image_grid_thw "
           + Arrays.deepToString(gridThw));
     }
-    Tensor patchWeight = weight("visual.patch_embed.proj.weight");
+    Tensor patchWeight = w.get("visual.patch_embed.proj.weight");
     Device device = patchWeight.device();
     // Conv3d with stride == kernel over one patch per row is a matmul with the flattened kernel.
     Tensor x = torch.linear(pixelValues.to(device, patchWeight.scalar_type()),
@@ -104,40 +118,49 @@ abstract class VisionTransformerBase implements VisionTower {
     for (int i = 0; i < config.depth(); i++) {
       String p = "visual.blocks." + i + ".";
       AttentionPlan.Bound plan = windowed(i) ? windows : full;
-      x = x.add(attention(p + "attn.", norm(p + "norm1", x), plan, rotary));
-      x = x.add(mlp(p + "mlp.", norm(p + "norm2", x)));
+      x = x.add(attention(w, p + "attn.", norm(w, p + "norm1", x), plan, rotary));
+      x = x.add(mlp(w, p + "mlp.", norm(w, p + "norm2", x)));
     }
-    return merger(x);
+    return merger(w, x);
   }
 
-  private Tensor attention(String p, Tensor x, AttentionPlan.Bound plan, VisionRotary.CosSin rotary) {
+  private Tensor attention(Params w, String p, Tensor x, AttentionPlan.Bound plan, VisionRotary.CosSin rotary) {
     long seq = x.size(0);
     long heads = config.numHeads();
-    Tensor qkv = linear(p + "qkv", x).view(seq, 3, heads, config.headDim());
+    Tensor qkv = w.linear(p + "qkv", x).view(seq, 3, heads, config.headDim());
     Tensor q = VisionRotary.apply(qkv.select(1, 0), rotary);
     Tensor k = VisionRotary.apply(qkv.select(1, 1), rotary);
     Tensor v = qkv.select(1, 2);
-    return linear(p + "proj", plan.attend(q, k, v));
+    return w.linear(p + "proj", plan.attend(q, k, v));
   }
 
-  private Tensor merger(Tensor x) {
+  private Tensor merger(Params w, Tensor x) {
     int mm = config.spatialMergeSize() * config.spatialMergeSize();
-    Tensor h = norm("visual.merger.ln_q", x).reshape(-1, (long) config.embedDim() * mm);
-    h = torch.gelu(linear("visual.merger.mlp.0", h));
-    return linear("visual.merger.mlp.2", h);
+    Tensor h = norm(w, "visual.merger.ln_q", x).reshape(-1, (long) config.embedDim() * mm);
+    h = torch.gelu(w.linear("visual.merger.mlp.0", h));
+    return w.linear("visual.merger.mlp.2", h);
   }
 
-  Tensor weight(String name) {
-    Tensor t = weights.apply(name);
-    if (t == null) {
-      throw new VirftException("vision tower: weight " + name + " is missing");
+  /** This forward's weights by hub name. */
+  static final class Params {
+    private final Map<String, Tensor> byName;
+
+    Params(Map<String, Tensor> byName) {
+      this.byName = byName;
     }
-    return t;
-  }
 
-  /** {@code name.weight} and {@code name.bias} applied as an affine map. */
-  Tensor linear(String name, Tensor x) {
-    return torch.linear(x, weight(name + ".weight"), new TensorOptional(weight(name + ".bias")));
+    Tensor get(String name) {
+      Tensor t = byName.get(name);
+      if (t == null) {
+        throw new IllegalStateException("vision tower asked for an undeclared weight " + name);
+      }
+      return t;
+    }
+
+    /** {@code name.weight} and {@code name.bias} applied as an affine map. */
+    Tensor linear(String name, Tensor x) {
+      return torch.linear(x, get(name + ".weight"), new TensorOptional(get(name + ".bias")));
+    }
   }
 
   private VisionLayout layout(long[][] grid) {

@@ -29,7 +29,7 @@ class VisionLayoutTest {
       for (int merge : new int[] {1, 2}) {
         for (int window : new int[] {1, 2, 3, 4}) {
           VisionLayout layout = VisionLayout.of(grid, merge, window);
-          Reference ref = Reference.windows(grid, merge, window);
+          TransformersWindowIndex ref = TransformersWindowIndex.of(grid, merge, window);
           List<Long> order = new ArrayList<>();
           List<Long> cu = new ArrayList<>(List.of(0L));
           for (long[] seg : layout.windowSegments) {
@@ -39,8 +39,8 @@ class VisionLayoutTest {
             cu.add(cu.get(cu.size() - 1) + seg.length);
           }
           String what = java.util.Arrays.deepToString(grid) + " merge " + merge + " window " + window;
-          assertEquals(ref.tokenOrder, order, what);
-          assertEquals(ref.cuWindowSeqlens, cu, what);
+          assertEquals(ref.tokenOrder(merge * merge), order, what);
+          assertEquals(ref.cuWindowSeqlens(), cu, what);
           // Full attention: one segment per frame, in the same window order.
           List<Long> fullOrder = new ArrayList<>();
           for (long[] seg : layout.frameSegments) {
@@ -48,7 +48,7 @@ class VisionLayoutTest {
               fullOrder.add(t);
             }
           }
-          assertEquals(ref.tokenOrder, fullOrder, what);
+          assertEquals(ref.tokenOrder(merge * merge), fullOrder, what);
           assertEquals(LongStream.of(frameSizes(grid)).boxed().toList(),
               layout.frameSegments.stream().map(s -> (long) s.length).toList(), what);
         }
@@ -119,63 +119,5 @@ class VisionLayoutTest {
       }
     }
     return out.stream().mapToLong(Long::longValue).toArray();
-  }
-
-  /** transformers' get_window_index, step by step, expanded from merge units to patches. */
-  private record Reference(List<Long> tokenOrder, List<Long> cuWindowSeqlens) {
-    static Reference windows(long[][] grid, int merge, int vws) {
-      int mm = merge * merge;
-      List<Long> windowIndex = new ArrayList<>();
-      List<Long> cu = new ArrayList<>(List.of(0L));
-      long id = 0;
-      for (long[] g : grid) {
-        int t = (int) g[0];
-        int hm = (int) g[1] / merge;
-        int wm = (int) g[2] / merge;
-        int padH = vws - hm % vws;
-        int padW = vws - wm % vws;
-        int nh = (hm + padH) / vws;
-        int nw = (wm + padW) / vws;
-        long[][][] padded = new long[t][hm + padH][wm + padW];
-        for (int f = 0; f < t; f++) {
-          for (int y = 0; y < hm + padH; y++) {
-            for (int x = 0; x < wm + padW; x++) {
-              padded[f][y][x] = y < hm && x < wm ? ((long) f * hm + y) * wm + x : -100;
-            }
-          }
-        }
-        for (int f = 0; f < t; f++) {
-          for (int a = 0; a < nh; a++) {
-            for (int b = 0; b < nw; b++) {
-              long count = 0;
-              for (int y = 0; y < vws; y++) {
-                for (int x = 0; x < vws; x++) {
-                  long v = padded[f][a * vws + y][b * vws + x];
-                  if (v != -100) {
-                    windowIndex.add(v + id);
-                    count++;
-                  }
-                }
-              }
-              cu.add(cu.get(cu.size() - 1) + count * mm);
-            }
-          }
-        }
-        id += (long) t * hm * wm;
-      }
-      List<Long> unique = new ArrayList<>();
-      for (Long c : cu) {
-        if (unique.isEmpty() || !unique.get(unique.size() - 1).equals(c)) {
-          unique.add(c);
-        }
-      }
-      List<Long> tokens = new ArrayList<>();
-      for (long u : windowIndex) {
-        for (int p = 0; p < mm; p++) {
-          tokens.add(u * mm + p);
-        }
-      }
-      return new Reference(tokens, unique);
-    }
   }
 }

@@ -83,4 +83,17 @@ class VisionTowerGoldenTest {
     System.out.println(arch + " bf16 max abs diff " + diff + " (max |x| " + scale + ")");
     assertTrue(diff <= 0.05 * scale, arch + " bf16 diff " + diff + " vs scale " + scale);
   }
+
+  /** The test-side transcription used on other shapes is itself faithful to transformers. */
+  @ParameterizedTest
+  @ValueSource(strings = {"qwen2_vl", "qwen2_5_vl"})
+  void literalTranscriptionMatchesTransformersToo(String arch) {
+    QwenVLConfig cfg = VisionTestSupport.config(arch);
+    StateDict ckpt = VisionTestSupport.checkpoint(arch);
+    StateDict golden = VisionTestSupport.goldenTensors(arch);
+    Tensor out = TransformersVisionReference.forward(cfg.vision(), ckpt.asMap(),
+        golden.get("proc_slow.pixel_values"), VisionTestSupport.grid(golden.get("proc_slow.image_grid_thw")));
+    double diff = maxAbsDiff(out, golden.get("vision_embeds"));
+    assertTrue(diff <= 1e-4, arch + " transcription diff " + diff);
+  }
 }

@@ -130,4 +130,55 @@ class VisionTowerSyntheticTest {
     e = assertThrows(VirftException.class, () -> VisionTower.create(badAct, w::get));
     assertTrue(e.getMessage().contains("hidden_act is 'tanh'"), e.getMessage());
   }
+
+  /**
+   * A lookup may make and cache tensors on first use (e.g. bf16 casts of float32 masters): those must
+   * survive the forward's own pointer scope; the result belongs to the caller's scope.
+   */
+  @Test
+  void lazilyCachedWeightsAndCallerScopesSurviveForward() {
+    Map<String, Tensor> base = VisionTestSupport.randomWeights(QWEN2, 3);
+    Map<String, Tensor> cache = new HashMap<>();
+    VisionTower tower = VisionTower.create(QWEN2,
+        name -> cache.computeIfAbsent(name, k -> base.get(k).mul(new Scalar(1.0))));
+    cache.clear();
+    long[][] grid = {{1, 4, 6}};
+    torch.manual_seed(2);
+    Tensor pixels = torch.randn(24, 1176);
+    Tensor first = tower.forward(pixels, grid);
+    Tensor second = tower.forward(pixels, grid);
+    assertEquals(0.0, maxAbsDiff(first, second), 0.0);
+    Tensor inScope;
+    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+      inScope = tower.forward(pixels, grid);
+      assertEquals(0.0, maxAbsDiff(first, inScope), 0.0);
+    }
+    assertTrue(inScope.isNull(), "the caller's scope should own and free the result");
+  }
+
+  /**
+   * Configurations shaped like the held-out dumps (window 112 px, full attention in blocks 0 and 2,
+   * output width 96, three images of which one is a single window, a two-frame grid) against a literal
+   * transcription of transformers' forward.
+   */
+  @Test
+  void matchesALiteralTranscriptionOfTransformersOnOtherShapes() {
+    long[][] grid = {{1, 4, 4}, {1, 22, 18}, {1, 8, 14}, {2, 4, 6}};
+    VisionConfig qwen25 = new VisionConfig(Family.QWEN2_5_VL, 4, 32, 96, 64, 2, 3, 14, 2, 2,
+        "silu", 112, new int[] {0, 2}, 2);
+    VisionConfig qwen2 = new VisionConfig(Family.QWEN2_VL, 2, 32, 96, 64, 2, 3, 14, 2, 2,
+        "quick_gelu", 0, new int[0], 0);
+    VisionConfig qwen25FourHeads = new VisionConfig(Family.QWEN2_5_VL, 3, 64, 48, 96, 4, 3, 14, 2, 2,
+        "silu", 56, new int[] {1}, 2);
+    for (VisionConfig cfg : new VisionConfig[] {qwen25, qwen2, qwen25FourHeads}) {
+      Map<String, Tensor> w = VisionTestSupport.randomWeights(cfg, 17);
+      torch.manual_seed(19);
+      Tensor pixels = torch.randn(VisionTestSupport.patches(grid), cfg.patchDim());
+      Tensor ours = VisionTower.create(cfg, w::get).forward(pixels, grid);
+      Tensor reference = TransformersVisionReference.forward(cfg, w, pixels, grid);
+      double diff = maxAbsDiff(ours, reference);
+      assertTrue(diff <= 1e-5, cfg.family() + " heads " + cfg.numHeads() + " diff " + diff);
+      assertTrue(reference.abs().max().item_double() > 0.1, "reference output is flat");
+    }
+  }
 }
