@@ -7,7 +7,9 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     description = "Benchmarks (not tests): generation, rewards, GRPO step, evaluation.",
-    subcommands = {})
+    subcommands = {
+      BenchEvalCommand.class,
+    })
 public final class BenchCommand implements Runnable {
   @Override
   public void run() {
