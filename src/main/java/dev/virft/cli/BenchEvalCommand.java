@@ -30,10 +30,10 @@ public final class BenchEvalCommand implements Callable<Integer> {
           + "(default: <virft.shared or ../shared>/fixtures/coco/cocoapi-val2014-100-bbox).")
   Path fixture;
 
-  @Option(names = "--runs", defaultValue = "20", description = "Timed runs (default ${DEFAULT-VALUE}).")
+  @Option(names = "--runs", defaultValue = "30", description = "Timed runs (default ${DEFAULT-VALUE}).")
   int runs;
 
-  @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", defaultValue = "20", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
   int warmup;
 
   @Override
@@ -55,38 +55,48 @@ public final class BenchEvalCommand implements Callable<Integer> {
     int images = gt.images().size();
     double ap = 0;
     for (int i = 0; i < warmup; i++) {
-      ap = new CocoEval(gt, dt).run().stats()[0];
+      DetectionDataset g = DetectionJson.readGroundTruth(gtFile, DetectionJson.Format.COCO);
+      ap = new CocoEval(g, CocoResults.load(g, dtFile)).run().stats()[0];
     }
     // Thread CPU time beside wall time: on a shared machine the wall clock mostly measures the
     // other processes; the evaluator is single-threaded, so its CPU time is its cost.
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
-    long t0 = System.nanoTime(), c0 = cpu.getCurrentThreadCpuTime();
+    double[] evalWall = new double[runs], evalCpu = new double[runs];
+    double[] fullWall = new double[runs], fullCpu = new double[runs];
+    // Interleaved runs and medians: the JIT and the other jobs on a shared box disturb single runs.
     for (int i = 0; i < runs; i++) {
+      long t0 = System.nanoTime(), c0 = cpu.getCurrentThreadCpuTime();
       ap = new CocoEval(gt, dt).run().stats()[0];
-    }
-    double evalSec = (System.nanoTime() - t0) / 1e9 / runs;
-    double evalCpu = (cpu.getCurrentThreadCpuTime() - c0) / 1e9 / runs;
-    long t1 = System.nanoTime(), c1 = cpu.getCurrentThreadCpuTime();
-    for (int i = 0; i < runs; i++) {
+      evalWall[i] = (System.nanoTime() - t0) / 1e9;
+      evalCpu[i] = (cpu.getCurrentThreadCpuTime() - c0) / 1e9;
+      long t1 = System.nanoTime(), c1 = cpu.getCurrentThreadCpuTime();
       DetectionDataset g = DetectionJson.readGroundTruth(gtFile, DetectionJson.Format.COCO);
       ap = new CocoEval(g, CocoResults.load(g, dtFile)).run().stats()[0];
+      fullWall[i] = (System.nanoTime() - t1) / 1e9;
+      fullCpu[i] = (cpu.getCurrentThreadCpuTime() - c1) / 1e9;
     }
-    double fullSec = (System.nanoTime() - t1) / 1e9 / runs;
-    double fullCpu = (cpu.getCurrentThreadCpuTime() - c1) / 1e9 / runs;
+    double evalSec = median(evalWall), evalCpuSec = median(evalCpu);
+    double fullSec = median(fullWall), fullCpuSec = median(fullCpu);
     out.printf(Locale.ROOT, "COCOeval bbox, %s: %d images, %d GT boxes, %d detections (AP %.4f)%n",
         dir.getFileName(), images, gt.annotations().size(), dt.annotations().size(), ap);
-    out.printf(Locale.ROOT, "mean of %d runs after %d warm-up        wall ms/run  images/s | CPU ms/run  images/s%n",
+    out.printf(Locale.ROOT, "median of %d runs after %d warm-up      wall ms/run  images/s | CPU ms/run  images/s%n",
         runs, warmup);
     out.printf(Locale.ROOT, "evaluate+accumulate+summarize          %9.1f  %8.0f | %10.1f  %8.0f%n",
-        evalSec * 1e3, images / evalSec, evalCpu * 1e3, images / evalCpu);
+        evalSec * 1e3, images / evalSec, evalCpuSec * 1e3, images / evalCpuSec);
     out.printf(Locale.ROOT, "same, plus loading both JSON files     %9.1f  %8.0f | %10.1f  %8.0f%n",
-        fullSec * 1e3, images / fullSec, fullCpu * 1e3, images / fullCpu);
+        fullSec * 1e3, images / fullSec, fullCpuSec * 1e3, images / fullCpuSec);
     out.printf(Locale.ROOT, "load average at the end: %.1f%n",
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     out.printf(Locale.ROOT, "machine: %s, %d cores visible to the JVM, %s %s, Java %s%n",
         cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
         System.getProperty("os.arch"), System.getProperty("java.version"));
     return 0;
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    java.util.Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 
   private static String cpuModel() {
