@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       BenchGrpoCommand.class,
       DataBenchCommand.class,
       BenchRewardsCommand.class,
+      BenchEvalCommand.class,
     })
 public final class BenchCommand implements Runnable {
   @Override

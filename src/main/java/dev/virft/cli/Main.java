@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       ParityCommand.class,
       DataCommand.class,
       ScoreCommand.class,
+      EvalCommand.class,
     })
 public final class Main implements Runnable {
 

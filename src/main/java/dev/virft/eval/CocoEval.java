@@ -39,7 +39,8 @@ public final class CocoEval {
   private final Map<Key, List<Detection>> gts = new HashMap<>();
   private final Map<Key, List<Detection>> dts = new HashMap<>();
   private final Map<Key, double[][]> ious = new HashMap<>();
-  private ImageEvaluation[] evalImgs;
+  /** evalImgs[k][a]: the non-None evaluateImg results of category k, area a, in image order. */
+  private List<List<ImageEvaluation>> evalImgs;
   private long[] imgIds;
   private long[] catIds;
   private double[] precision;
@@ -71,21 +72,42 @@ public final class CocoEval {
     Arrays.sort(params.maxDets);
     prepare();
     int maxDet = params.maxDets[params.maxDets.length - 1];
-    for (long img : imgIds) {
-      for (long cat : catIds) {
+    long[][] withData = imagesWithData();
+    evalImgs = new ArrayList<>();
+    for (int k = 0; k < catIds.length; k++) {
+      long cat = catIds[k];
+      for (long img : withData[k]) {
         ious.put(new Key(img, cat), computeIou(img, cat, maxDet));
       }
-    }
-    int nA = params.areaRng.length, nI = imgIds.length;
-    evalImgs = new ImageEvaluation[catIds.length * nA * nI];
-    int n = 0;
-    for (long cat : catIds) {
       for (double[] aRng : params.areaRng) {
-        for (long img : imgIds) {
-          evalImgs[n++] = evaluateImg(img, cat, aRng, maxDet);
+        List<ImageEvaluation> list = new ArrayList<>(withData[k].length);
+        for (long img : withData[k]) {
+          list.add(evaluateImg(img, cat, aRng, maxDet));
         }
+        evalImgs.add(list);
       }
     }
+  }
+
+  /**
+   * For each category (K order), the sorted images where it has ground truth or detections: the
+   * only (image, category) pairs whose evaluateImg is not None. Skipping the others keeps LVIS
+   * (~20k images x 1203 categories) in memory and time; the pooled order (by image) is unchanged.
+   */
+  private long[][] imagesWithData() {
+    Map<Long, java.util.TreeSet<Long>> byCat = new HashMap<>();
+    for (Key key : gts.keySet()) {
+      byCat.computeIfAbsent(key.categoryId(), c -> new java.util.TreeSet<>()).add(key.imageId());
+    }
+    for (Key key : dts.keySet()) {
+      byCat.computeIfAbsent(key.categoryId(), c -> new java.util.TreeSet<>()).add(key.imageId());
+    }
+    long[][] out = new long[catIds.length][];
+    for (int k = 0; k < catIds.length; k++) {
+      java.util.TreeSet<Long> s = byCat.get(catIds[k]);
+      out[k] = s == null ? new long[0] : s.stream().mapToLong(Long::longValue).toArray();
+    }
+    return out;
   }
 
   private void prepare() {
@@ -226,20 +248,14 @@ public final class CocoEval {
       throw new IllegalStateException("call evaluate() first");
     }
     int nT = params.iouThrs.length, nR = params.recThrs.length, nK = catIds.length;
-    int nA = params.areaRng.length, nM = params.maxDets.length, nI = imgIds.length;
+    int nA = params.areaRng.length, nM = params.maxDets.length;
     precision = new double[nT * nR * nK * nA * nM];
     recall = new double[nT * nK * nA * nM];
     Arrays.fill(precision, -1);
     Arrays.fill(recall, -1);
     for (int k = 0; k < nK; k++) {
       for (int a = 0; a < nA; a++) {
-        List<ImageEvaluation> e = new ArrayList<>();
-        for (int i = 0; i < nI; i++) {
-          ImageEvaluation ev = evalImgs[(k * nA + a) * nI + i];
-          if (ev != null) {
-            e.add(ev);
-          }
-        }
+        List<ImageEvaluation> e = evalImgs.get(k * nA + a);
         if (e.isEmpty()) {
           continue;
         }

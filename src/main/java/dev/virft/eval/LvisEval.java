@@ -49,7 +49,8 @@ public final class LvisEval {
   private final Map<Key, double[][]> ious = new HashMap<>();
   private final Map<Long, Set<Long>> notExhaustive = new HashMap<>();
   private List<List<Integer>> freqGroups;
-  private ImageEvaluation[] evalImgs;
+  /** evalImgs[k][a]: the non-None evaluateImg results of category k, area a, in image order. */
+  private List<List<ImageEvaluation>> evalImgs;
   private long[] imgIds;
   private long[] catIds;
   private double[] precision;
@@ -79,21 +80,42 @@ public final class LvisEval {
     imgIds = Arrays.stream(params.imgIds).distinct().sorted().toArray();
     catIds = params.catIds.clone();
     prepare();
-    for (long img : imgIds) {
-      for (long cat : catIds) {
+    long[][] withData = imagesWithData();
+    evalImgs = new ArrayList<>();
+    for (int k = 0; k < catIds.length; k++) {
+      long cat = catIds[k];
+      for (long img : withData[k]) {
         ious.put(new Key(img, cat), computeIou(img, cat));
       }
-    }
-    int nA = params.areaRng.length, nI = imgIds.length;
-    evalImgs = new ImageEvaluation[catIds.length * nA * nI];
-    int n = 0;
-    for (long cat : catIds) {
       for (double[] aRng : params.areaRng) {
-        for (long img : imgIds) {
-          evalImgs[n++] = evaluateImg(img, cat, aRng);
+        List<ImageEvaluation> list = new ArrayList<>(withData[k].length);
+        for (long img : withData[k]) {
+          list.add(evaluateImg(img, cat, aRng));
         }
+        evalImgs.add(list);
       }
     }
+  }
+
+  /**
+   * For each category (K order), the sorted images where it has ground truth or detections: the
+   * only (image, category) pairs whose evaluateImg is not None. Skipping the others keeps LVIS
+   * (~20k images x 1203 categories) in memory and time; the pooled order (by image) is unchanged.
+   */
+  private long[][] imagesWithData() {
+    Map<Long, java.util.TreeSet<Long>> byCat = new HashMap<>();
+    for (Key key : gts.keySet()) {
+      byCat.computeIfAbsent(key.categoryId(), c -> new java.util.TreeSet<>()).add(key.imageId());
+    }
+    for (Key key : dts.keySet()) {
+      byCat.computeIfAbsent(key.categoryId(), c -> new java.util.TreeSet<>()).add(key.imageId());
+    }
+    long[][] out = new long[catIds.length][];
+    for (int k = 0; k < catIds.length; k++) {
+      java.util.TreeSet<Long> s = byCat.get(catIds[k]);
+      out[k] = s == null ? new long[0] : s.stream().mapToLong(Long::longValue).toArray();
+    }
+    return out;
   }
 
   private void prepare() {
@@ -257,20 +279,14 @@ public final class LvisEval {
       throw new IllegalStateException("call evaluate() first");
     }
     int nT = params.iouThrs.length, nR = params.recThrs.length, nK = catIds.length;
-    int nA = params.areaRng.length, nI = imgIds.length;
+    int nA = params.areaRng.length;
     precision = new double[nT * nR * nK * nA];
     recall = new double[nT * nK * nA];
     Arrays.fill(precision, -1);
     Arrays.fill(recall, -1);
     for (int k = 0; k < nK; k++) {
       for (int a = 0; a < nA; a++) {
-        List<ImageEvaluation> e = new ArrayList<>();
-        for (int i = 0; i < nI; i++) {
-          ImageEvaluation ev = evalImgs[(k * nA + a) * nI + i];
-          if (ev != null) {
-            e.add(ev);
-          }
-        }
+        List<ImageEvaluation> e = evalImgs.get(k * nA + a);
         if (e.isEmpty()) {
           continue;
         }
