@@ -83,7 +83,8 @@ public final class DemoEvaluator {
         prompts.add(DemoPrompts.encode(tok, template, batch.get(i).problem(), pv.tokens(i)));
       }
       DemoPrompts.Batch b = DemoPrompts.leftPad(prompts, tok.padId());
-      GenerationConfig gen = GenerationConfig.greedy(maxNewTokens, tok.stopIds(), tok.padId());
+      GenerationConfig gen = GenerationConfig.greedy(maxNewTokens, tok.stopIds(), tok.padId())
+          .withSuppressedTokens(model.config().visionTokenIds());
       GenerationOutput out =
           model.generate(Tensors.longs2d(b.ids()), Tensors.longs2d(b.mask()), pv.pixelValues(), pv.gridThw(), gen);
       List<String> texts = new ArrayList<>();

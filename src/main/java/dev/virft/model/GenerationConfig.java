@@ -20,7 +20,8 @@ public record GenerationConfig(
     long[] stopTokenIds,
     long padTokenId,
     int numReturnSequences,
-    long seed) {
+    long seed,
+    long[] suppressTokenIds) {
 
   public GenerationConfig {
     if (maxNewTokens < 0) {
@@ -37,6 +38,23 @@ public record GenerationConfig(
           "generation: num_return_sequences is " + numReturnSequences + ", expected >= 1");
     }
     stopTokenIds = stopTokenIds == null ? new long[0] : stopTokenIds.clone();
+    suppressTokenIds = suppressTokenIds == null ? new long[0] : suppressTokenIds.clone();
+  }
+
+  public GenerationConfig(int maxNewTokens, boolean doSample, double temperature, int topK,
+      double topP, long[] stopTokenIds, long padTokenId, int numReturnSequences, long seed) {
+    this(maxNewTokens, doSample, temperature, topK, topP, stopTokenIds, padTokenId,
+        numReturnSequences, seed, new long[0]);
+  }
+
+  /**
+   * The same config, never choosing these ids (transformers' {@code suppress_tokens}). Training and
+   * evaluation suppress the vision placeholders: a sampled {@code <|image_pad|>} would have no image
+   * features behind it when the completion is scored.
+   */
+  public GenerationConfig withSuppressedTokens(long... ids) {
+    return new GenerationConfig(maxNewTokens, doSample, temperature, topK, topP, stopTokenIds,
+        padTokenId, numReturnSequences, seed, ids);
   }
 
   public static GenerationConfig greedy(int maxNewTokens, long[] stopTokenIds, long padTokenId) {
@@ -51,17 +69,17 @@ public record GenerationConfig(
 
   public GenerationConfig withMaxNewTokens(int n) {
     return new GenerationConfig(n, doSample, temperature, topK, topP, stopTokenIds, padTokenId,
-        numReturnSequences, seed);
+        numReturnSequences, seed, suppressTokenIds);
   }
 
   public GenerationConfig withSampling(double temperature, int topK, double topP, long seed) {
     return new GenerationConfig(maxNewTokens, true, temperature, topK, topP, stopTokenIds, padTokenId,
-        numReturnSequences, seed);
+        numReturnSequences, seed, suppressTokenIds);
   }
 
   public GenerationConfig withNumReturnSequences(int n) {
     return new GenerationConfig(maxNewTokens, doSample, temperature, topK, topP, stopTokenIds,
-        padTokenId, n, seed);
+        padTokenId, n, seed, suppressTokenIds);
   }
 
   /**
@@ -80,7 +98,7 @@ public record GenerationConfig(
       return greedy(128, eos, eos.length > 0 ? eos[0] : 0);
     }
     JsonNode n = Json.read(file);
-    long[] stop = n.has("eos_token_id") ? ids(n.get("eos_token_id"), file) : eos;
+    long[] stop = n.has("eos_token_id") ? ids(n.get("eos_token_id"), file, "eos_token_id") : eos;
     long pad = n.has("pad_token_id") && n.get("pad_token_id").isIntegralNumber()
         ? n.get("pad_token_id").asLong() : stop.length > 0 ? stop[0] : 0;
     boolean sample = n.path("do_sample").asBoolean(false);
@@ -88,7 +106,10 @@ public record GenerationConfig(
     int topK = (int) number(n, "top_k", 50, file);
     double topP = number(n, "top_p", 1.0, file);
     int maxNew = (int) number(n, "max_new_tokens", 128, file);
-    return new GenerationConfig(maxNew, sample, sample ? temperature : 1.0, topK, topP, stop, pad, 1, 0);
+    long[] suppress = n.has("suppress_tokens") && !n.get("suppress_tokens").isNull()
+        ? ids(n.get("suppress_tokens"), file, "suppress_tokens") : new long[0];
+    return new GenerationConfig(maxNew, sample, sample ? temperature : 1.0, topK, topP, stop, pad, 1, 0,
+        suppress);
   }
 
   private static double number(JsonNode n, String field, double dflt, Path file) {
@@ -102,7 +123,7 @@ public record GenerationConfig(
     return v.asDouble();
   }
 
-  private static long[] ids(JsonNode v, Path file) {
+  private static long[] ids(JsonNode v, Path file, String field) {
     if (v.isIntegralNumber()) {
       return new long[] {v.asLong()};
     }
@@ -110,12 +131,12 @@ public record GenerationConfig(
       long[] out = new long[v.size()];
       for (int i = 0; i < out.length; i++) {
         if (!v.get(i).isIntegralNumber()) {
-          throw new VirftException(file + ": field 'eos_token_id' is " + v + ", expected integers");
+          throw new VirftException(file + ": field '" + field + "' is " + v + ", expected integers");
         }
         out[i] = v.get(i).asLong();
       }
       return out;
     }
-    throw new VirftException(file + ": field 'eos_token_id' is " + v + ", expected integers");
+    throw new VirftException(file + ": field '" + field + "' is " + v + ", expected integers");
   }
 }

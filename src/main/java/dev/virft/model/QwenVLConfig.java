@@ -176,6 +176,11 @@ public final class QwenVLConfig {
     return visionEndTokenId;
   }
 
+  /** The vision placeholders a completion must never contain (image, video, vision start/end). */
+  public long[] visionTokenIds() {
+    return new long[] {imageTokenId(), videoTokenId(), visionStartTokenId(), visionEndTokenId()};
+  }
+
   /** May be null when the config does not name one. */
   public Long bosTokenId() {
     return bosTokenId;

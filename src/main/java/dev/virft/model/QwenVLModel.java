@@ -536,6 +536,12 @@ public final class QwenVLModel implements AutoCloseable {
   /** Next token per row from last-position logits [rows, V]. */
   private static long[] choose(Tensor logits, GenerationConfig gen, Generator rng) {
     Tensor scores = logits.to(torch.ScalarType.Float).cpu();
+    long vocabSize = scores.size(-1);
+    for (long id : gen.suppressTokenIds()) {
+      if (id >= 0 && id < vocabSize) {
+        scores.narrow(-1, id, 1).fill_(new Scalar(Float.NEGATIVE_INFINITY));
+      }
+    }
     if (!gen.doSample()) {
       return Tensors.toLongs(scores.argmax(new org.bytedeco.pytorch.LongOptional(-1), false));
     }

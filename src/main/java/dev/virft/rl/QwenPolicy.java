@@ -36,7 +36,8 @@ public final class QwenPolicy implements PolicyModel<QwenPrompt> {
   public Tensor generate(QwenPrompt p, int numSamples, Sampling s, long seed) {
     GenerationConfig gen =
         GenerationConfig.sampling(
-            s.maxNewTokens(), s.temperature(), s.topK(), s.topP(), s.stopTokenIds(), s.padTokenId(), numSamples, seed);
+            s.maxNewTokens(), s.temperature(), s.topK(), s.topP(), s.stopTokenIds(), s.padTokenId(), numSamples, seed)
+            .withSuppressedTokens(model.config().visionTokenIds());
     GenerationOutput out = model.generate(p.inputIds(), p.attentionMask(), p.pixelValues(), p.gridThw(), gen);
     return out.tensor();
   }

@@ -71,6 +71,36 @@ class GenerationTest {
     }
   }
 
+  /** A suppressed id is never chosen; greedy then takes the runner-up, and the other rows are unchanged. */
+  @Test
+  void suppressedTokensAreNeverChosen() {
+    GenerationOutput free = model.generateWithImageEmbeds(ids, mask, vis, grids, greedy(6));
+    long banned = free.tokens()[0][0];
+    GenerationOutput out = model.generateWithImageEmbeds(ids, mask, vis, grids,
+        greedy(6).withSuppressedTokens(banned));
+    for (long[] row : out.tokens()) {
+      for (long t : row) {
+        assertTrue(t != banned, "suppressed id " + banned + " generated: " + Arrays.toString(row));
+      }
+    }
+    try (NoGradGuard ng = new NoGradGuard()) {
+      Tensor logits = model.forwardWithImageEmbeds(ids, mask, vis, grids, null);
+      Tensor last = logits.select(1, ids.size(1) - 1).select(0, 0);
+      long runnerUp = Tensors.toLongs(org.bytedeco.pytorch.global.torch.topk(last, 2).get1())[1];
+      assertEquals(runnerUp, out.tokens()[0][0]);
+    }
+    GenerationOutput sampled = model.generateWithImageEmbeds(ids, mask, vis, grids,
+        GenerationConfig.sampling(6, 1.5, 0, 1.0, new long[0], 0, 4, 3)
+            .withSuppressedTokens(model.config().visionTokenIds()));
+    for (long[] row : sampled.tokens()) {
+      for (long t : row) {
+        for (long v : model.config().visionTokenIds()) {
+          assertTrue(t != v, "vision token " + v + " sampled: " + Arrays.toString(row));
+        }
+      }
+    }
+  }
+
   @Test
   void stopTokensEndRowsAndPadTheRest() {
     long[][] free = model.generateWithImageEmbeds(ids, mask, vis, grids, greedy(8)).tokens();
