@@ -15,6 +15,7 @@ POLL=$!
 SUMMARY="$OUT/summary.txt"; : > "$SUMMARY"
 step() {
   local name=$1 limit=$2; shift 2
+  if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name "* ]]; then return; fi
   local t0; t0=$(date +%s.%N)
   echo "===== $name: $*" >> "$LOG"
   timeout "$limit" "$@" > /tmp/step.log 2>&1; local rc=$?
