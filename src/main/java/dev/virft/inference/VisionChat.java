@@ -1,0 +1,136 @@
+package dev.virft.inference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.virft.model.GenerationConfig;
+import dev.virft.model.GenerationOutput;
+import dev.virft.model.QwenVLModel;
+import dev.virft.processor.ImageLoader;
+import dev.virft.processor.ImageProcessor;
+import dev.virft.processor.ProcessorOutput;
+import dev.virft.processor.QwenVLProcessor;
+import dev.virft.rl.QwenPromptEncoder;
+import dev.virft.tensor.Device;
+import dev.virft.util.Json;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+
+/**
+ * A checkpoint ready to answer questions about images, as the original's evaluation scripts run it:
+ * the processor of {@code processorDir} (the scripts load it from the base model), chat template over
+ * {@code [system?, user [image, text]]} with the generation prompt, a left-padded batch, and
+ * {@code generate} with the checkpoint's {@code generation_config.json} and only {@code max_new_tokens}
+ * set, answers decoded without special tokens. Vision placeholder ids are never generated (a weak
+ * model would otherwise emit image pads with no image behind them).
+ */
+public final class VisionChat implements AutoCloseable {
+  /**
+   * @param maxNewTokens the cap on generated tokens (the scripts pass 1024; LISA 128)
+   * @param minPixels, maxPixels image resizing bounds; null keeps the processor config's
+   */
+  public record Settings(Path model, Path processor, Device device, int maxNewTokens, Long minPixels, Long maxPixels) {}
+
+  private final QwenVLModel model;
+  private final QwenVLProcessor processor;
+  private final GenerationConfig generation;
+  private final List<String> notes;
+
+  private VisionChat(QwenVLModel model, QwenVLProcessor processor, GenerationConfig generation, List<String> notes) {
+    this.model = model;
+    this.processor = processor;
+    this.generation = generation;
+    this.notes = notes;
+  }
+
+  public static VisionChat load(Settings s) {
+    Path procDir = s.processor() == null ? s.model() : s.processor();
+    QwenVLProcessor proc = QwenVLProcessor.fromCheckpoint(procDir);
+    if (s.minPixels() != null || s.maxPixels() != null) {
+      ImageProcessor ip = proc.imageProcessor();
+      long min = s.minPixels() != null ? s.minPixels() : ip.config().minPixels();
+      long max = s.maxPixels() != null ? s.maxPixels() : ip.config().maxPixels();
+      proc = proc.withImageProcessor(ip.withPixels(min, max));
+    }
+    QwenVLModel model;
+    try {
+      model = QwenVLModel.load(s.model(), s.device());
+    } catch (RuntimeException e) {
+      proc.close();
+      throw e;
+    }
+    GenerationConfig gen = GenerationConfig.fromCheckpoint(s.model())
+        .withMaxNewTokens(s.maxNewTokens())
+        .withSuppressedTokens(model.config().visionTokenIds());
+    return new VisionChat(model, proc, gen, unsupported(s.model().resolve("generation_config.json")));
+  }
+
+  /** Settings of generation_config.json that generation here does not apply, as lines for the user. */
+  private static List<String> unsupported(Path file) {
+    List<String> out = new ArrayList<>();
+    if (!Files.isRegularFile(file)) {
+      return out;
+    }
+    JsonNode n = Json.read(file);
+    double rp = n.path("repetition_penalty").asDouble(1.0);
+    if (rp != 1.0) {
+      out.add(file + ": repetition_penalty " + rp + " is not applied (virft's generate has no repetition penalty)");
+    }
+    return out;
+  }
+
+  /** Warnings about the generation settings (printed once by the commands). */
+  public List<String> notes() {
+    return notes;
+  }
+
+  public GenerationConfig generation() {
+    return generation;
+  }
+
+  /** The chat of one query: the system message if any, then the user turn {@code [image, text]}. */
+  public static List<Map<String, Object>> messages(ModelQuery q) {
+    List<Map<String, Object>> messages = new ArrayList<>();
+    if (q.system() != null) {
+      messages.add(Map.of("role", "system", "content", q.system()));
+    }
+    messages.add(QwenPromptEncoder.userTurn(q.text(), true));
+    return messages;
+  }
+
+  /** The answers to a batch of queries, in order. */
+  public List<String> answer(List<ModelQuery> batch) {
+    if (batch.isEmpty()) {
+      return List.of();
+    }
+    try (PointerScope scope = new PointerScope()) {
+      List<List<Map<String, Object>>> conversations = new ArrayList<>();
+      List<List<BufferedImage>> images = new ArrayList<>();
+      for (ModelQuery q : batch) {
+        conversations.add(messages(q));
+        images.add(List.of(ImageLoader.read(q.image())));
+      }
+      ProcessorOutput in = processor.applyChat(conversations, images);
+      GenerationOutput out =
+          model.generate(in.inputIds(), in.attentionMask(), in.pixelValues(), in.imageGridThw(), generation);
+      List<String> answers = new ArrayList<>(batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        answers.add(processor.tokenizer().decode(Arrays.copyOf(out.tokens()[i], out.lengths()[i]), true));
+      }
+      return answers;
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      model.close();
+    } finally {
+      processor.close();
+    }
+  }
+}
