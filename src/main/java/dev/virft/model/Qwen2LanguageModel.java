@@ -4,6 +4,7 @@ import dev.virft.tensor.Device;
 import dev.virft.tensor.Tensors;
 import java.util.Map;
 import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -22,6 +23,7 @@ final class Qwen2LanguageModel {
   private final Map<String, Tensor> params;
   private final Device device;
   private final Tensor invFreq; // [headDim/2] float32
+  private final Map<String, CastCopy> castCopies = new java.util.HashMap<>();
 
   Qwen2LanguageModel(QwenVLConfig cfg, Map<String, Tensor> params, Device device) {
     this.cfg = cfg;
@@ -37,8 +39,39 @@ final class Qwen2LanguageModel {
         .to(device.torchDevice(), torch.ScalarType.Float);
   }
 
+  /**
+   * A weight in compute dtype. With gradients on, the cast is part of the graph so gradients reach
+   * the float32 master. Without (generation, reference and old-policy passes), the bf16 copy is kept
+   * and reused until the master changes (its version counter moves with every in-place update): a
+   * decode step would otherwise re-read and re-cast every float32 weight, once per generated token.
+   */
   private Tensor w(String name) {
-    return params.get(name).to(device.computeType());
+    Tensor master = params.get(name);
+    if (master.scalar_type().intern() == device.computeType() || GradMode.is_enabled()) {
+      return master.to(device.computeType());
+    }
+    long version = master.__dispatch__version();
+    CastCopy c = castCopies.get(name);
+    if (c == null || c.version != version || c.master != master) {
+      if (c != null) {
+        c.copy.releaseReference();
+      }
+      Tensor copy = master.to(device.computeType());
+      copy.retainReference(); // outlives the PointerScope of the step that made it
+      c = new CastCopy(master, version, copy);
+      castCopies.put(name, c);
+    }
+    return c.copy;
+  }
+
+  private record CastCopy(Tensor master, long version, Tensor copy) {}
+
+  /** Frees the kept compute-dtype copies (the model is closing or its weights were replaced). */
+  void releaseCastCopies() {
+    for (CastCopy c : castCopies.values()) {
+      c.copy.releaseReference();
+    }
+    castCopies.clear();
   }
 
   Tensor embed(Tensor inputIds) {

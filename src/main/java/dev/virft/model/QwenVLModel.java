@@ -569,6 +569,7 @@ public final class QwenVLModel implements AutoCloseable {
 
   @Override
   public void close() {
+    lm.releaseCastCopies();
     for (Tensor p : params.values()) {
       p.releaseReference();
     }
