@@ -99,7 +99,6 @@ public final class InferCommand implements Callable<Integer> {
         new VisionChat.Settings(model, processor, Device.parse(device), maxNew, minPixels, maxPixels);
     String answer;
     try (VisionChat chat = VisionChat.load(settings)) {
-      chat.notes().forEach(n -> spec.commandLine().getErr().println("note: " + n));
       answer = chat.answer(List.of(new ModelQuery("0", image, sys, text, Map.of()))).get(0);
     }
     PrintWriter out = spec.commandLine().getOut();

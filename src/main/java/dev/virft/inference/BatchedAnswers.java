@@ -43,7 +43,6 @@ public final class BatchedAnswers {
     progress.flush();
     if (!todo.isEmpty()) {
       try (VisionChat chat = model.get()) {
-        chat.notes().forEach(n -> progress.println("note: " + n));
         long start = System.nanoTime();
         int batches = (todo.size() + batchSize - 1) / batchSize;
         for (int b = 0; b < batches; b++) {

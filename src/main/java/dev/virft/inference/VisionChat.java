@@ -1,6 +1,5 @@
 package dev.virft.inference;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.virft.model.GenerationConfig;
 import dev.virft.model.GenerationOutput;
 import dev.virft.model.QwenVLModel;
@@ -10,9 +9,7 @@ import dev.virft.processor.ProcessorOutput;
 import dev.virft.processor.QwenVLProcessor;
 import dev.virft.rl.QwenPromptEncoder;
 import dev.virft.tensor.Device;
-import dev.virft.util.Json;
 import java.awt.image.BufferedImage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,8 +21,8 @@ import org.bytedeco.javacpp.PointerScope;
  * A checkpoint ready to answer questions about images, as the original's evaluation scripts run it:
  * the processor of {@code processorDir} (the scripts load it from the base model), chat template over
  * {@code [system?, user [image, text]]} with the generation prompt, a left-padded batch, and
- * {@code generate} with the checkpoint's {@code generation_config.json} and only {@code max_new_tokens}
- * set, answers decoded without special tokens. Vision placeholder ids are never generated (a weak
+ * {@code generate} with the checkpoint's {@code generation_config.json} (sampling settings,
+ * repetition penalty, stop ids) and only {@code max_new_tokens} set, answers decoded without special tokens. Vision placeholder ids are never generated (a weak
  * model would otherwise emit image pads with no image behind them).
  */
 public final class VisionChat implements AutoCloseable {
@@ -38,13 +35,11 @@ public final class VisionChat implements AutoCloseable {
   private final QwenVLModel model;
   private final QwenVLProcessor processor;
   private final GenerationConfig generation;
-  private final List<String> notes;
 
-  private VisionChat(QwenVLModel model, QwenVLProcessor processor, GenerationConfig generation, List<String> notes) {
+  private VisionChat(QwenVLModel model, QwenVLProcessor processor, GenerationConfig generation) {
     this.model = model;
     this.processor = processor;
     this.generation = generation;
-    this.notes = notes;
   }
 
   public static VisionChat load(Settings s) {
@@ -66,26 +61,7 @@ public final class VisionChat implements AutoCloseable {
     GenerationConfig gen = GenerationConfig.fromCheckpoint(s.model())
         .withMaxNewTokens(s.maxNewTokens())
         .withSuppressedTokens(model.config().visionTokenIds());
-    return new VisionChat(model, proc, gen, unsupported(s.model().resolve("generation_config.json")));
-  }
-
-  /** Settings of generation_config.json that generation here does not apply, as lines for the user. */
-  private static List<String> unsupported(Path file) {
-    List<String> out = new ArrayList<>();
-    if (!Files.isRegularFile(file)) {
-      return out;
-    }
-    JsonNode n = Json.read(file);
-    double rp = n.path("repetition_penalty").asDouble(1.0);
-    if (rp != 1.0) {
-      out.add(file + ": repetition_penalty " + rp + " is not applied (virft's generate has no repetition penalty)");
-    }
-    return out;
-  }
-
-  /** Warnings about the generation settings (printed once by the commands). */
-  public List<String> notes() {
-    return notes;
+    return new VisionChat(model, proc, gen);
   }
 
   public GenerationConfig generation() {
