@@ -23,7 +23,7 @@ final class DetectionModelRun {
       throw new VirftException("--images DIR is required with --model (the folder of the annotation file's images)");
     }
     CocoAnnotations ann = CocoAnnotations.read(annotations);
-    List<DetectionQueries.Item> items = DetectionQueries.plan(ann, images, existenceMap, categories, lvis);
+    List<DetectionQueries.Item> items = DetectionQueries.plan(ann, images, existenceMap, categories, lvis, opts.imagePrefix());
     log.printf(Locale.ROOT, "%s: %d (image, category) queries over %d images, categories from %s%n", task,
         items.size(), items.stream().mapToLong(DetectionQueries.Item::imageId).distinct().count(),
         existenceMap == null ? "the ground truth" : existenceMap.toString());

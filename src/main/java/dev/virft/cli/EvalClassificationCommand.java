@@ -118,7 +118,7 @@ public final class EvalClassificationCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new VirftException("--dataset: " + e.getMessage());
     }
-    List<ModelQuery> queries = ClassificationQueries.plan(items, valList, first);
+    List<ModelQuery> queries = ClassificationQueries.plan(items, valList, first, run.imagePrefix());
     Map<String, String> answers = run.answer("classification", 1024, queries,
         Map.of("prompt_sentence", first), spec.commandLine().getErr());
     Path out = responses != null ? responses : run.outputDir("classification").resolve("responses.jsonl");

@@ -1,6 +1,7 @@
 package dev.virft.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.virft.data.Prompts;
 import dev.virft.inference.AnswerLog;
 import dev.virft.inference.BatchedAnswers;
 import dev.virft.inference.ModelQuery;
@@ -50,6 +51,16 @@ public final class ModelEvalOptions {
       description = "Where answers.jsonl (resumable), the predictions and metrics.json go (default: eval_output/<task>).")
   Path output;
 
+  @Option(names = "--no-image-prefix",
+      description = {"Send detection/classification questions as the training prompts (without the \"<image>\\n\"",
+          "the original's evaluation puts first): for models fine-tuned on training prompts only, e.g. the demo's."})
+  boolean noImagePrefix;
+
+  /** What goes before a detection or classification question. */
+  String imagePrefix() {
+    return noImagePrefix ? "" : Prompts.EVAL_IMAGE_PREFIX;
+  }
+
   boolean enabled() {
     return model != null;
   }
@@ -82,6 +93,7 @@ public final class ModelEvalOptions {
     if (maxPixels != null) {
       run.put("max_pixels", maxPixels);
     }
+    run.put("image_prefix", imagePrefix());
     extra.forEach(run::put);
     VisionChat.Settings settings =
         new VisionChat.Settings(model, procDir, Device.parse(device), maxNew, minPixels, maxPixels);

@@ -20,8 +20,10 @@ import java.util.Set;
 public final class ClassificationQueries {
   private ClassificationQueries() {}
 
-  public static List<ModelQuery> plan(List<ClassificationValList.Item> items, Path valList, String sentence) {
-    String text = Prompts.EVAL_IMAGE_PREFIX + Prompts.classification(sentence);
+  /** @param prefix put before each question: {@link Prompts#EVAL_IMAGE_PREFIX} as the original, or "" */
+  public static List<ModelQuery> plan(List<ClassificationValList.Item> items, Path valList, String sentence,
+      String prefix) {
+    String text = prefix + Prompts.classification(sentence);
     Path base = valList.toAbsolutePath().getParent();
     Set<String> seen = new LinkedHashSet<>();
     List<ModelQuery> out = new ArrayList<>();

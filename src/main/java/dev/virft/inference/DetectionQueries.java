@@ -48,8 +48,10 @@ public final class DetectionQueries {
    * @param selected category names to keep (all when empty)
    * @param lvis resolve images also under {@code images/val2017} and {@code images/train2017}, since
    *     LVIS val draws from both COCO splits (the original's path is the last two parts of coco_url)
+   * @param prefix put before each question: {@link Prompts#EVAL_IMAGE_PREFIX} as the original, or ""
    */
-  public static List<Item> plan(CocoAnnotations ann, Path images, Path existenceMap, List<String> selected, boolean lvis) {
+  public static List<Item> plan(CocoAnnotations ann, Path images, Path existenceMap, List<String> selected,
+      boolean lvis, String prefix) {
     Map<String, Long> idByName = new HashMap<>();
     ann.categories.forEach((id, name) -> idByName.putIfAbsent(name, id));
     for (String s : selected) {
@@ -104,7 +106,7 @@ public final class DetectionQueries {
         fields.put("image_id", img.id());
         fields.put("category", name);
         ModelQuery q = new ModelQuery(img.id() + "|" + name, file, null,
-            Prompts.EVAL_IMAGE_PREFIX + Prompts.detection(name), fields);
+            prefix + Prompts.detection(name), fields);
         out.add(new Item(q, img.id(), idByName.get(name), w, h));
       }
     }

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.virft.data.Sample;
 import dev.virft.demo.DemoBaseCheckpoint;
 import dev.virft.demo.DemoData;
+import dev.virft.demo.DemoEvaluator;
 import dev.virft.reward.DetectionAnswerParser;
 import dev.virft.util.Json;
 import java.io.ByteArrayOutputStream;
@@ -117,6 +119,25 @@ class ModelEvalCommandTest {
     assertEquals(12, m.get("stats").size());
     m.get("stats").forEach(v -> assertTrue(v.isNumber() && Double.isFinite(v.asDouble()) && v.asDouble() <= 1, m.toString()));
     assertEquals(m, Json.read(output.resolve("metrics.json")));
+  }
+
+  /**
+   * Without the "<image>\n" prefix the questions are the training prompts the demo evaluates with, so
+   * the answers and the mAP must be the demo evaluator's (an independent batching + decoding path).
+   */
+  @Test
+  void trainingPromptsGiveTheDemoEvaluatorsAnswersAndMap() throws Exception {
+    Path gtCopy = Files.copy(gt, dir.resolve("gt.json"));
+    DemoEvaluator.Result demo = new DemoEvaluator(4, 40).evaluate("base", ckpt, rows, gtCopy);
+    Path output = dir.resolve("plain");
+    assertEquals(0, coco(output, "--no-image-prefix"), err.toString(StandardCharsets.UTF_8));
+    List<String> log = lines(output.resolve("answers.jsonl"));
+    List<String> answers = new ArrayList<>();
+    for (String l : log.subList(1, log.size())) {
+      answers.add(Json.MAPPER.readTree(l).get("answer").asText());
+    }
+    assertEquals(demo.completions(), answers);
+    assertEquals(demo.metrics().map(), Json.read(output.resolve("metrics.json")).get("stats").get("AP").asDouble());
   }
 
   @Test
@@ -238,6 +259,32 @@ class ModelEvalCommandTest {
     JsonNode header = Json.MAPPER.readTree(lines(output.resolve("answers.jsonl")).get(0)).get("virft_answers");
     assertEquals(32, header.get("max_new_tokens").asInt());
     assertFalse(out.toString(StandardCharsets.UTF_8).isEmpty());
+  }
+
+  @Test
+  void lvisFindsImagesUnderTheirCocoSplitAndScoresWithLvisEval() throws Exception {
+    // The LVIS layout: images named by coco_url, stored under val2017/ (LVIS val mixes both splits).
+    Path root = Files.createDirectories(dir.resolve("coco/val2017"));
+    ObjectNode lvis = (ObjectNode) Json.read(gt);
+    for (JsonNode img : lvis.get("images")) {
+      ObjectNode o = (ObjectNode) img;
+      String name = o.remove("file_name").asText();
+      Files.copy(images.resolve(name), root.resolve(name));
+      o.put("coco_url", "http://images.cocodataset.org/val2017/" + name);
+      o.putArray("neg_category_ids");
+      o.putArray("not_exhaustive_category_ids");
+    }
+    lvis.get("categories").forEach(c -> ((ObjectNode) c).put("frequency", "r"));
+    Path ann = Files.writeString(dir.resolve("lvis.json"), Json.MAPPER.writeValueAsString(lvis));
+    Path output = dir.resolve("lvis-out");
+    int rc = Main.execute("eval", "lvis", "--annotations", ann.toString(), "--model", ckpt.toString(),
+        "--images", root.getParent().toString(), "--output", output.toString(), "--max_new_tokens", "40");
+    assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
+    assertEquals(rows.size() + 1, lines(output.resolve("answers.jsonl")).size());
+    JsonNode m = Json.read(output.resolve("metrics.json"));
+    double ap = m.get("stats").get("AP").asDouble();
+    assertTrue(Double.isFinite(ap) && ap >= -1 && ap <= 1, m.toString());
+    assertTrue(Json.read(output.resolve("prediction_results.json")).isArray());
   }
 
   @Test
