@@ -3,6 +3,7 @@ package dev.virft.inference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.virft.util.VirftException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -34,6 +35,12 @@ public final class BatchedAnswers {
       if (!log.done().containsKey(q.key())) {
         todo.add(q);
       }
+    }
+    List<ModelQuery> missing = todo.stream().filter(q -> !Files.isRegularFile(q.image())).toList();
+    if (!missing.isEmpty()) {
+      // Checked before the model loads, so a wrong --images folder fails in a second, not mid-run.
+      throw new VirftException(missing.get(0).image() + ": image file not found (query " + missing.get(0).key()
+          + "; " + missing.size() + " of " + todo.size() + " images to ask about are missing)");
     }
     if (log.droppedBytes() > 0) {
       progress.printf(Locale.ROOT, "%s: dropped a partly written last line (%d bytes)%n", log.file(), log.droppedBytes());

@@ -80,21 +80,32 @@ public final class VisionChat implements AutoCloseable {
 
   /** The answers to a batch of queries, in order. */
   public List<String> answer(List<ModelQuery> batch) {
-    if (batch.isEmpty()) {
+    List<List<Map<String, Object>>> conversations = new ArrayList<>();
+    List<BufferedImage> images = new ArrayList<>();
+    for (ModelQuery q : batch) {
+      conversations.add(messages(q));
+      images.add(ImageLoader.read(q.image()));
+    }
+    return answer(conversations, images);
+  }
+
+  /**
+   * The answers to a batch of chats, each with one {@code {"type": "image"}} part for its image (images
+   * already decoded, e.g. a dataset row's), in order.
+   */
+  public List<String> answer(List<? extends List<? extends Map<String, ?>>> conversations, List<BufferedImage> images) {
+    if (conversations.size() != images.size()) {
+      throw new IllegalArgumentException(conversations.size() + " chats but " + images.size() + " images");
+    }
+    if (conversations.isEmpty()) {
       return List.of();
     }
     try (PointerScope scope = new PointerScope()) {
-      List<List<Map<String, Object>>> conversations = new ArrayList<>();
-      List<List<BufferedImage>> images = new ArrayList<>();
-      for (ModelQuery q : batch) {
-        conversations.add(messages(q));
-        images.add(List.of(ImageLoader.read(q.image())));
-      }
-      ProcessorOutput in = processor.applyChat(conversations, images);
+      ProcessorOutput in = processor.applyChat(conversations, images.stream().map(List::of).toList());
       GenerationOutput out =
           model.generate(in.inputIds(), in.attentionMask(), in.pixelValues(), in.imageGridThw(), generation);
-      List<String> answers = new ArrayList<>(batch.size());
-      for (int i = 0; i < batch.size(); i++) {
+      List<String> answers = new ArrayList<>(conversations.size());
+      for (int i = 0; i < conversations.size(); i++) {
         answers.add(processor.tokenizer().decode(Arrays.copyOf(out.tokens()[i], out.lengths()[i]), true));
       }
       return answers;

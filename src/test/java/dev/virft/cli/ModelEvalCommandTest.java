@@ -288,6 +288,15 @@ class ModelEvalCommandTest {
   }
 
   @Test
+  void aWrongImageFolderIsReportedBeforeAnyQuestion() {
+    assertEquals(2, Main.execute("eval", "coco", "--annotations", gt.toString(), "--model", ckpt.toString(),
+        "--images", dir.toString(), "--output", dir.resolve("o").toString()));
+    String e = err.toString(StandardCharsets.UTF_8);
+    assertTrue(e.contains(dir.resolve("test_0.png") + ": image file not found"), e);
+    assertTrue(e.contains(rows.size() + " of " + rows.size() + " images to ask about are missing"), e);
+  }
+
+  @Test
   void fileOnlyModeStillNeedsResultsWithoutAModel() {
     assertEquals(2, Main.execute("eval", "coco", "--annotations", gt.toString()));
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("either --results"));
