@@ -35,7 +35,7 @@ public final class EvalGroundingCommand implements Callable<Integer> {
   @Mixin ModelEvalOptions run;
 
   @Option(names = "--data", paramLabel = "lisa_test.json",
-      description = "With --model: samples {image_path, instruction [..], boxes [[x1,y1,x2,y2]]} (gen_box_ann.py output; .json or .jsonl).")
+      description = "With --model: samples {image_path, instruction [..], boxes [[x1,y1,x2,y2]]} (gen_box_ann.py output; .json or .jsonl; relative paths from its folder).")
   Path data;
 
   @Option(names = "--lisa", paramLabel = "DIR",
