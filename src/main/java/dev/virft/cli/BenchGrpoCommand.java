@@ -70,7 +70,7 @@ public final class BenchGrpoCommand implements Callable<Integer> {
     try (QwenVLModel policyModel = QwenVLModel.randomInit(cfg, dev, seed);
         QwenVLModel refModel = beta > 0 ? QwenVLModel.randomInit(cfg, dev, seed) : null) {
       if (refModel != null) {
-        refModel.setTrainable(n -> false);
+        refModel.freezeInComputeDtype();
       }
       QwenPolicy policy = new QwenPolicy(policyModel);
       QwenPolicy ref = refModel == null ? null : new QwenPolicy(refModel);

@@ -47,7 +47,15 @@ final class Qwen2LanguageModel {
    */
   private Tensor w(String name) {
     Tensor master = params.get(name);
-    if (master.scalar_type().intern() == device.computeType() || GradMode.is_enabled()) {
+    if (master.scalar_type().intern() == device.computeType()) {
+      return master;
+    }
+    if (GradMode.is_enabled()) {
+      // A training pass: the kept copies are stale after its update anyway, and freeing them leaves
+      // room for the activations (4.4 GB for 2B).
+      if (!castCopies.isEmpty()) {
+        releaseCastCopies();
+      }
       return master.to(device.computeType());
     }
     long version = master.__dispatch__version();

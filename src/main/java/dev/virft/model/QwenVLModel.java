@@ -185,6 +185,27 @@ public final class QwenVLModel implements AutoCloseable {
     params.forEach((name, p) -> p.set_requires_grad(byName.test(name)));
   }
 
+  /**
+   * Makes this a frozen model (GRPO's reference): no parameter gets gradients, and where the device
+   * computes in a narrower dtype (bf16 on CUDA) the weights are kept only in that dtype. A frozen
+   * model never takes an update, so float32 masters would only double its memory (8.8 GB for 2B).
+   */
+  public void freezeInComputeDtype() {
+    setTrainable(name -> false);
+    torch.ScalarType compute = device.computeType();
+    if (compute.intern() == torch.ScalarType.Float) {
+      return;
+    }
+    lm.releaseCastCopies();
+    for (Map.Entry<String, Tensor> e : params.entrySet()) {
+      Tensor old = e.getValue();
+      Tensor low = old.detach().to(compute).contiguous();
+      low.retainReference();
+      e.setValue(low);
+      old.releaseReference();
+    }
+  }
+
   /** Clears every parameter's gradient. */
   public void zeroGrad() {
     for (Tensor p : params.values()) {
@@ -539,7 +560,9 @@ public final class QwenVLModel implements AutoCloseable {
    */
   private static long[] choose(Tensor logits, GenerationConfig gen, Generator rng, long[][] prompts,
       long[][] generated, int steps) {
-    Tensor scores = logits.to(torch.ScalarType.Float).cpu();
+    // Filtering runs where the logits are; only the argmax, or the top-k candidates, come to the host,
+    // where the CPU generator draws (so a seed gives the same tokens on any device).
+    Tensor scores = logits.to(torch.ScalarType.Float);
     if (gen.repetitionPenalty() != 1.0) {
       scores = penalizeRepetitions(scores, prompts, generated, steps, gen.repetitionPenalty());
     }
@@ -553,25 +576,33 @@ public final class QwenVLModel implements AutoCloseable {
       return Tensors.toLongs(scores.argmax(new org.bytedeco.pytorch.LongOptional(-1), false));
     }
     scores = scores.div(new Scalar(gen.temperature()));
-    long vocab = scores.size(-1);
-    if (gen.topK() > 0 && gen.topK() < vocab) {
-      Tensor kth = torch.topk(scores, gen.topK()).get0().narrow(-1, gen.topK() - 1, 1);
-      scores = scores.masked_fill(scores.lt(kth), new Scalar(Float.NEGATIVE_INFINITY));
+    Tensor candidates = null; // vocabulary ids of the columns of scores, when top-k narrowed them
+    if (gen.topK() > 0 && gen.topK() < vocabSize) {
+      var top = torch.topk(scores, gen.topK());
+      scores = top.get0().cpu();
+      candidates = top.get1().cpu();
+    } else {
+      scores = scores.cpu();
     }
     if (gen.topP() < 1.0) {
       // transformers' TopPLogitsWarper: drop the low tail whose total mass is at most 1 - top_p,
       // always keeping the most likely token.
+      long width = scores.size(-1);
       var sorted = torch.sort(scores, -1, false);
       Tensor sortedLogits = sorted.get0();
       Tensor order = sorted.get1();
       Tensor cum = sortedLogits.softmax(-1).cumsum(-1);
       Tensor remove = cum.le(new Scalar(1.0 - gen.topP()));
-      remove.narrow(-1, vocab - 1, 1).fill_(new Scalar(0));
+      remove.narrow(-1, width - 1, 1).fill_(new Scalar(0));
       Tensor removeOrig = torch.zeros_like(remove).scatter(-1, order, remove);
       scores = scores.masked_fill(removeOrig, new Scalar(Float.NEGATIVE_INFINITY));
     }
     Tensor probs = scores.softmax(-1);
-    return Tensors.toLongs(torch.multinomial(probs, 1, false, new GeneratorOptional(rng)).squeeze(-1));
+    Tensor pick = torch.multinomial(probs, 1, false, new GeneratorOptional(rng));
+    if (candidates != null) {
+      pick = candidates.gather(-1, pick);
+    }
+    return Tensors.toLongs(pick.squeeze(-1));
   }
 
   /**
@@ -588,7 +619,7 @@ public final class QwenVLModel implements AutoCloseable {
       System.arraycopy(prompts[r], 0, ids, r * width, prompts[r].length);
       System.arraycopy(generated[r], 0, ids, r * width + prompts[r].length, steps);
     }
-    Tensor index = Tensors.longs(ids, rows, width);
+    Tensor index = Tensors.longs(ids, rows, width).to(scores.device(), torch.ScalarType.Long);
     Tensor picked = scores.gather(1, index);
     Tensor penalized = torch.where(picked.lt(new Scalar(0.0)), picked.mul(new Scalar(penalty)),
         picked.div(new Scalar(penalty)));
