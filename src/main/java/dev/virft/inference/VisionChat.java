@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 import org.bytedeco.javacpp.PointerScope;
 
 /**
@@ -22,7 +23,8 @@ import org.bytedeco.javacpp.PointerScope;
  * the processor of {@code processorDir} (the scripts load it from the base model), chat template over
  * {@code [system?, user [image, text]]} with the generation prompt, a left-padded batch, and
  * {@code generate} with the checkpoint's {@code generation_config.json} (sampling settings,
- * repetition penalty, stop ids) and only {@code max_new_tokens} set, answers decoded without special tokens. Vision placeholder ids are never generated (a weak
+ * repetition penalty, stop ids) and only {@code max_new_tokens} set, answers decoded without special
+ * tokens. Vision placeholder ids are never generated, besides the config's own suppressed ids (a weak
  * model would otherwise emit image pads with no image behind them).
  */
 public final class VisionChat implements AutoCloseable {
@@ -58,9 +60,9 @@ public final class VisionChat implements AutoCloseable {
       proc.close();
       throw e;
     }
-    GenerationConfig gen = GenerationConfig.fromCheckpoint(s.model())
-        .withMaxNewTokens(s.maxNewTokens())
-        .withSuppressedTokens(model.config().visionTokenIds());
+    GenerationConfig fromFile = GenerationConfig.fromCheckpoint(s.model()).withMaxNewTokens(s.maxNewTokens());
+    GenerationConfig gen = fromFile.withSuppressedTokens(LongStream.concat(
+        LongStream.of(fromFile.suppressTokenIds()), LongStream.of(model.config().visionTokenIds())).distinct().toArray());
     return new VisionChat(model, proc, gen);
   }
 
