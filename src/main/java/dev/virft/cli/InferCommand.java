@@ -93,6 +93,12 @@ public final class InferCommand implements Callable<Integer> {
     } else {
       text = question.prompt;
     }
+    if (output != null) {
+      BoxDrawing.formatOf(output); // refuse a bad name before the model runs
+      if (output.toAbsolutePath().normalize().equals(image.toAbsolutePath().normalize())) {
+        throw new VirftException(output + ": --output would overwrite the input image");
+      }
+    }
     BufferedImage img = ImageLoader.read(image);
     int maxNew = maxNewTokens != null ? maxNewTokens : question.ground != null ? 128 : 1024;
     VisionChat.Settings settings =
@@ -109,9 +115,6 @@ public final class InferCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "  [%.1f, %.1f, %.1f, %.1f] %s%n", b.x1(), b.y1(), b.x2(), b.y2(), b.label());
     }
     if (output != null) {
-      if (output.toAbsolutePath().normalize().equals(image.toAbsolutePath().normalize())) {
-        throw new VirftException(output + ": --output would overwrite the input image");
-      }
       BoxDrawing.write(BoxDrawing.draw(img, boxes, name), output);
       out.println("wrote " + output);
     }

@@ -63,13 +63,19 @@ public final class BoxDrawing {
     return 0.299 * c.getRed() + 0.587 * c.getGreen() + 0.114 * c.getBlue();
   }
 
-  /** Writes PNG, or JPEG for a .jpg/.jpeg name, via a temporary file renamed into place. */
-  public static void write(BufferedImage image, Path file) {
+  /** "png" or "jpeg" by the file's extension; anything else is refused. */
+  public static String formatOf(Path file) {
     String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
     String format = n.endsWith(".jpg") || n.endsWith(".jpeg") ? "jpeg" : n.endsWith(".png") ? "png" : null;
     if (format == null) {
       throw new VirftException(file + ": --output must end in .png, .jpg or .jpeg");
     }
+    return format;
+  }
+
+  /** Writes PNG, or JPEG for a .jpg/.jpeg name, via a temporary file renamed into place. */
+  public static void write(BufferedImage image, Path file) {
+    String format = formatOf(file);
     AtomicFiles.write(file, os -> {
       if (!ImageIO.write(image, format, os)) {
         throw new VirftException(file + ": no " + format + " writer available");
