@@ -451,7 +451,7 @@ public final class QwenVLModel implements AutoCloseable {
           // Only the last prompt position goes through the vocabulary-sized head.
           Tensor h = hidden(Tensors.longs2d(rowIds), Tensors.longs2d(prefix(fullMask, len)), rowImages,
               imageGridThw == null ? null : repeatGrids(ids, imageGridThw, n), cache);
-          next = choose(lm.logits(h.select(1, len - 1)), gen, rng);
+          next = choose(lm.logits(h.select(1, len - 1)), gen, rng, rowIds, out, 0);
         }
         while (true) {
           int alive = 0;
@@ -482,7 +482,7 @@ public final class QwenVLModel implements AutoCloseable {
             }
             Tensor logits = forwardWithImageEmbeds(Tensors.longs(col, rows, 1),
                 Tensors.longs2d(prefix(fullMask, len + steps)), null, null, cache);
-            next = choose(logits.select(1, 0), gen, rng);
+            next = choose(logits.select(1, 0), gen, rng, rowIds, out, steps);
           }
         }
       } finally {
@@ -554,11 +554,18 @@ public final class QwenVLModel implements AutoCloseable {
     return out.toArray(new long[0][]);
   }
 
-  /** Next token per row from last-position logits [rows, V]. */
-  private static long[] choose(Tensor logits, GenerationConfig gen, Generator rng) {
+  /**
+   * Next token per row from last-position logits [rows, V]; {@code prompts} and the first
+   * {@code steps} columns of {@code generated} are each row's ids so far (for the repetition penalty).
+   */
+  private static long[] choose(Tensor logits, GenerationConfig gen, Generator rng, long[][] prompts,
+      long[][] generated, int steps) {
     // Filtering runs where the logits are; only the argmax, or the top-k candidates, come to the host,
     // where the CPU generator draws (so a seed gives the same tokens on any device).
     Tensor scores = logits.to(torch.ScalarType.Float);
+    if (gen.repetitionPenalty() != 1.0) {
+      scores = penalizeRepetitions(scores, prompts, generated, steps, gen.repetitionPenalty());
+    }
     long vocabSize = scores.size(-1);
     for (long id : gen.suppressTokenIds()) {
       if (id >= 0 && id < vocabSize) {
@@ -596,6 +603,27 @@ public final class QwenVLModel implements AutoCloseable {
       pick = candidates.gather(-1, pick);
     }
     return Tensors.toLongs(pick.squeeze(-1));
+  }
+
+  /**
+   * transformers' RepetitionPenaltyLogitsProcessor: gathers the scores of every id of the row's input
+   * (duplicates and left padding included, as there), divides positive ones and multiplies negative
+   * ones by {@code penalty}, and scatters them back.
+   */
+  private static Tensor penalizeRepetitions(Tensor scores, long[][] prompts, long[][] generated, int steps,
+      double penalty) {
+    int rows = prompts.length;
+    int width = prompts[0].length + steps;
+    long[] ids = new long[rows * width];
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(prompts[r], 0, ids, r * width, prompts[r].length);
+      System.arraycopy(generated[r], 0, ids, r * width + prompts[r].length, steps);
+    }
+    Tensor index = Tensors.longs(ids, rows, width).to(scores.device(), torch.ScalarType.Long);
+    Tensor picked = scores.gather(1, index);
+    Tensor penalized = torch.where(picked.lt(new Scalar(0.0)), picked.mul(new Scalar(penalty)),
+        picked.div(new Scalar(penalty)));
+    return scores.scatter(1, index, penalized);
   }
 
   @Override
