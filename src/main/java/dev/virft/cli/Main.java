@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ScoreCommand.class,
       EvalCommand.class,
       InferCommand.class,
+      LoraCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -45,7 +45,8 @@ public final class SftCommand implements Callable<Integer> {
   public Integer call() {
     args.warnIgnored(System.err);
     Device device = Device.parse(args.device);
-    Path base = args.modelNameOrPath;
+    args.validateLora();
+    Path base = args.filesDir();
     Path resume =
         args.resumeFromCheckpoint == null ? null : Checkpoints.resolve(args.resumeFromCheckpoint, args.outputDir);
     List<Sample> samples = args.loadSamples();
@@ -85,15 +86,13 @@ public final class SftCommand implements Callable<Integer> {
               return tok.encode(answerOf(s) + QwenTokenizer.IM_END);
             }
           };
-      try (QwenVLModel model = QwenVLModel.load(resume != null ? resume : base, device)) {
-        if (args.freezeVisionTower) {
-          model.setTrainable(name -> !name.startsWith("visual."));
-        }
+      try (QwenVLModel model = args.loadModel(resume, device, System.err)) {
         System.err.printf("virft sft: %d examples, %d steps, device %s%n", samples.size(),
             o.totalSteps(samples.size()), device);
         TrainerState st = new SftTrainer<>(o, samples, task, new QwenPolicy(model), System.err).train(resume);
         System.out.println("done: " + st.globalStep + " steps; last checkpoint "
             + args.outputDir.resolve("checkpoint-" + st.globalStep));
+        args.writeMergedIfAsked(model, System.out);
       }
     }
     return 0;

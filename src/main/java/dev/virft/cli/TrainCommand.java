@@ -102,7 +102,9 @@ public final class TrainCommand implements Callable<Integer> {
     RewardSelection rewards = RewardSelection.parse(spec, t, RewardRegistry.standard());
     GrpoOptions o = options();
     o.validate();
-    Path base = args.modelNameOrPath;
+    args.validateLora();
+    Path base = args.filesDir();
+    o.baseModelDir = base;
     Path resume =
         args.resumeFromCheckpoint == null ? null : Checkpoints.resolve(args.resumeFromCheckpoint, args.outputDir);
     List<Sample> samples = args.loadSamples();
@@ -115,33 +117,42 @@ public final class TrainCommand implements Callable<Integer> {
               ChatTemplate.fromCheckpoint(base),
               ImageProcessor.fromCheckpoint(base).withPixels(args.minPixels, args.maxPixels),
               args.maxPromptLength);
-      QwenVLModel policy = QwenVLModel.load(resume != null ? resume : base, device);
-      if (args.freezeVisionTower) {
-        policy.setTrainable(name -> !name.startsWith("visual."));
-      }
-      QwenVLModel reference = null;
-      if (beta > 0) {
-        reference = QwenVLModel.load(base, device);
-        reference.freezeInComputeDtype();
-      }
+      QwenVLModel policy = args.loadModel(resume, device, err);
+      QwenPolicy ref = reference(policy, device);
       err.printf(
-          "virft train: %d examples, %d steps, G=%d, rewards %s, loss %s, beta %s, device %s%n",
+          "virft train: %d examples, %d steps, G=%d, rewards %s, loss %s, beta %s, device %s%s%n",
           samples.size(), o.totalSteps(samples.size()), o.numGenerations, rewards.names(), o.loss.cliName(),
-          o.beta, device);
+          o.beta, device, policy.hasLora()
+              ? ", LoRA r=" + policy.loraConfig().r() + " alpha=" + policy.loraConfig().alpha() : "");
       TrainerState st =
-          new GrpoTrainer<>(
-                  o, samples, new QwenTask(encoder, rewards), new QwenPolicy(policy),
-                  reference == null ? null : new QwenPolicy(reference), err)
+          new GrpoTrainer<>(o, samples, new QwenTask(encoder, rewards), new QwenPolicy(policy), ref, err)
               .train(resume);
       System.out.println(
           "done: " + st.globalStep + " steps (" + st.skippedSteps + " skipped); last checkpoint "
               + args.outputDir.resolve("checkpoint-" + st.globalStep));
+      args.writeMergedIfAsked(policy, System.out);
       policy.close();
-      if (reference != null) {
-        reference.close();
+      if (ref != null && ref.model() != policy) {
+        ref.model().close();
       }
     }
     return 0;
+  }
+
+  /**
+   * GRPO's reference model, or null when beta is 0. Under LoRA it is the policy itself with adapters
+   * off (no second model); otherwise a frozen copy of the model the run started from.
+   */
+  QwenPolicy reference(QwenVLModel policy, Device device) {
+    if (beta == 0) {
+      return null;
+    }
+    if (policy.hasLora()) {
+      return QwenPolicy.withAdaptersDisabled(policy);
+    }
+    QwenVLModel reference = QwenVLModel.load(args.modelNameOrPath, device);
+    reference.freezeInComputeDtype();
+    return new QwenPolicy(reference);
   }
 
   /** generation_config's eos ids plus {@code <|im_end|>} and {@code <|endoftext|>} when the vocabulary has them. */

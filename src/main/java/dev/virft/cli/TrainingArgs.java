@@ -4,6 +4,11 @@ import dev.virft.data.DatasetReader;
 import dev.virft.data.Datasets;
 import dev.virft.data.Sample;
 import dev.virft.data.SampleIterator;
+import dev.virft.model.LoraConfig;
+import dev.virft.model.QwenVLModel;
+import dev.virft.rl.Checkpoints;
+import dev.virft.tensor.Device;
+import dev.virft.util.AtomicFiles;
 import dev.virft.util.VirftException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -99,15 +104,120 @@ public final class TrainingArgs {
   @Option(names = {"--no_progress", "--no-progress"}, description = "No progress bar.")
   public boolean noProgress;
 
+  @Option(names = {"--use_peft", "--use-peft"}, arity = "0..1", defaultValue = "false",
+      description = "Train LoRA adapters on the language model's linear modules; base weights (and the vision "
+          + "tower) stay frozen. Checkpoints hold a PEFT adapter (adapter_model.safetensors + adapter_config.json).")
+  public boolean usePeft;
+
+  @Option(names = {"--lora_r", "--lora-r"}, defaultValue = "64", description = "LoRA rank (default 64).")
+  public int loraR;
+
+  @Option(names = {"--lora_alpha", "--lora-alpha"}, defaultValue = "128",
+      description = "LoRA alpha; the update is scaled by alpha / r (default 128).")
+  public double loraAlpha;
+
+  @Option(names = {"--lora_dropout", "--lora-dropout"}, defaultValue = "0",
+      description = "LoRA dropout; only 0 is supported (PEFT's default is 0.05).")
+  public double loraDropout;
+
+  @Option(names = {"--lora_target_modules", "--lora-target-modules"}, split = ",",
+      defaultValue = "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj",
+      description = "Language-model modules with adapters (comma list, or all-linear); never the vision tower.")
+  public List<String> loraTargetModules;
+
+  @Option(names = {"--merge_lora", "--merge-lora"}, arity = "0..1", defaultValue = "false",
+      description = "With --use_peft: also write OUTPUT_DIR/merged, full weights in the hub layout with the "
+          + "final adapter folded in.")
+  public boolean mergeLora;
+
   // Accepted so the original launch scripts run unchanged; they have no effect here.
   @Option(names = {"--deepspeed", "--report_to", "--attn_implementation", "--run_name", "--torch_dtype",
-      "--gradient_checkpointing", "--use_vllm", "--use_peft"}, arity = "0..1", hidden = true)
+      "--gradient_checkpointing", "--use_vllm"}, arity = "0..1", hidden = true)
   public List<String> ignored = new ArrayList<>();
 
   void warnIgnored(PrintStream err) {
     if (!ignored.isEmpty()) {
       err.println("note: ignoring options of the Python launcher with no equivalent here: " + ignored);
     }
+  }
+
+  /** The LoRA options as a config whose base is the given model directory. */
+  LoraConfig loraConfig(Path base) {
+    List<String> targets = loraTargetModules.size() == 1 && loraTargetModules.get(0).equals("all-linear")
+        ? LoraConfig.MODULES : loraTargetModules;
+    return new LoraConfig(loraR, loraAlpha, loraDropout, targets, base.toAbsolutePath().normalize())
+        .validated("--lora_r/--lora_alpha/--lora_dropout/--lora_target_modules");
+  }
+
+  /** Checks the LoRA options before anything is loaded. */
+  void validateLora() {
+    if (usePeft) {
+      loraConfig(modelNameOrPath);
+    } else if (mergeLora) {
+      throw new VirftException("--merge_lora: needs --use_peft (there is no adapter to merge)");
+    }
+  }
+
+  /**
+   * Where tokenizer, chat template and processor files are read from: the model directory, or for a
+   * bare PEFT adapter directory without them, its base model.
+   */
+  Path filesDir() {
+    if (LoraConfig.isAdapterDir(modelNameOrPath) && !Files.isRegularFile(modelNameOrPath.resolve("tokenizer.json"))) {
+      return LoraConfig.read(modelNameOrPath).requireBase(modelNameOrPath);
+    }
+    return modelNameOrPath;
+  }
+
+  /**
+   * The model to train. Without --use_peft: full weights from the checkpoint to resume, else from
+   * --model_name_or_path (an adapter directory there is merged into its base first), vision tower
+   * frozen with --freeze_vision_tower. With --use_peft: the base with LoRA adapters, from the
+   * checkpoint to resume, else from an adapter directory given as --model_name_or_path (training goes
+   * on with that adapter and its r/alpha/targets), else fresh adapters (A seeded by --seed) on
+   * --model_name_or_path.
+   */
+  QwenVLModel loadModel(Path resume, Device device, PrintStream err) {
+    boolean adapterModel = LoraConfig.isAdapterDir(modelNameOrPath)
+        && !Files.exists(modelNameOrPath.resolve("config.json"));
+    if (usePeft) {
+      if (resume != null) {
+        if (!LoraConfig.isAdapterDir(resume)) {
+          throw new VirftException("--resume_from_checkpoint " + resume + ": no " + LoraConfig.CONFIG_FILE
+              + " (full weights); resume it without --use_peft");
+        }
+        return QwenVLModel.loadWithAdapter(resume, device);
+      }
+      if (adapterModel) {
+        err.println("note: --model_name_or_path is a LoRA adapter; training goes on with its r, alpha and targets");
+        return QwenVLModel.loadWithAdapter(modelNameOrPath, device);
+      }
+      QwenVLModel m = QwenVLModel.load(modelNameOrPath, device);
+      m.addLora(loraConfig(modelNameOrPath), seed);
+      return m;
+    }
+    if (resume != null && LoraConfig.isAdapterDir(resume)) {
+      throw new VirftException("--resume_from_checkpoint " + resume + ": holds a LoRA adapter ("
+          + LoraConfig.CONFIG_FILE + "); resume it with --use_peft");
+    }
+    QwenVLModel m = QwenVLModel.load(resume != null ? resume : modelNameOrPath, device);
+    m.setTrainable(name -> !(freezeVisionTower && name.startsWith("visual.")));
+    return m;
+  }
+
+  /** --merge_lora: the trained model with its adapter folded in, as full weights in OUTPUT_DIR/merged. */
+  void writeMergedIfAsked(QwenVLModel m, PrintStream out) {
+    if (!usePeft || !mergeLora) {
+      return;
+    }
+    Path dir = outputDir.resolve("merged");
+    m.mergeLora();
+    Path files = filesDir();
+    AtomicFiles.writeDirectory(dir, tmp -> {
+      m.save(tmp);
+      Checkpoints.copyBaseFiles(files, tmp);
+    });
+    out.println("merged weights: " + dir);
   }
 
   /** Reads every row (images stay encoded, so this is small) of the dataset split. */

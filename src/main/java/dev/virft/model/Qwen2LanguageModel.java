@@ -25,6 +25,7 @@ final class Qwen2LanguageModel {
   private final Tensor invFreq; // [headDim/2] float32
   private final Map<String, CastCopy> castCopies = new java.util.HashMap<>();
   private final Map<String, FusedCopy> fusedCopies = new java.util.HashMap<>();
+  private LoraAdapters lora; // null without LoRA
 
   Qwen2LanguageModel(QwenVLConfig cfg, Map<String, Tensor> params, Device device) {
     this.cfg = cfg;
@@ -46,8 +47,17 @@ final class Qwen2LanguageModel {
    * and reused until the master changes (its version counter moves with every in-place update): a
    * decode step would otherwise re-read and re-cast every float32 weight, once per generated token.
    */
+  /** Attaches (or, with null, removes) LoRA adapters on the linear modules they name. */
+  void setLora(LoraAdapters adapters) {
+    releaseCastCopies();
+    this.lora = adapters;
+  }
+
   private Tensor w(String name) {
     Tensor master = params.get(name);
+    if (master == null && lora != null) {
+      master = lora.masters().get(name);
+    }
     if (master.scalar_type().intern() == device.computeType()) {
       return master;
     }
@@ -95,7 +105,8 @@ final class Qwen2LanguageModel {
    * projections, which are transformers' modules one to one.
    */
   private boolean fusedPath() {
-    return !GradMode.is_enabled() && device.computeType().intern() != torch.ScalarType.Float;
+    // With adapters on, each projection adds its own low-rank update: the separate path does that.
+    return (lora == null || !lora.enabled()) && !GradMode.is_enabled() && device.computeType().intern() != torch.ScalarType.Float;
   }
 
   /** The named weights cast and concatenated along dim 0, kept while none of the masters changes. */
@@ -168,10 +179,10 @@ final class Qwen2LanguageModel {
         gate = torch.silu(gateUp.narrow(-1, 0, inter));
         up = gateUp.narrow(-1, inter, inter);
       } else {
-        gate = torch.silu(torch.linear(x, w(p + "mlp.gate_proj.weight")));
-        up = torch.linear(x, w(p + "mlp.up_proj.weight"));
+        gate = torch.silu(linear(x, p + "mlp.gate_proj", false));
+        up = linear(x, p + "mlp.up_proj", false);
       }
-      h = h.add(torch.linear(gate.mul(up), w(p + "mlp.down_proj.weight")));
+      h = h.add(linear(gate.mul(up), p + "mlp.down_proj", false));
     }
     return rmsNorm(h, w("model.norm.weight"));
   }
@@ -198,9 +209,9 @@ final class Qwen2LanguageModel {
       k = qk.narrow(1, hq, hkv);
       v = qkv.narrow(-1, (long) (hq + hkv) * d, (long) hkv * d).view(b, l, hkv, d).transpose(1, 2);
     } else {
-      q = linear(x, p + "self_attn.q_proj").view(b, l, hq, d).transpose(1, 2);
-      k = linear(x, p + "self_attn.k_proj").view(b, l, hkv, d).transpose(1, 2);
-      v = linear(x, p + "self_attn.v_proj").view(b, l, hkv, d).transpose(1, 2);
+      q = linear(x, p + "self_attn.q_proj", true).view(b, l, hq, d).transpose(1, 2);
+      k = linear(x, p + "self_attn.k_proj", true).view(b, l, hkv, d).transpose(1, 2);
+      v = linear(x, p + "self_attn.v_proj", true).view(b, l, hkv, d).transpose(1, 2);
       q = q.mul(cos).add(rotateHalf(q).mul(sin));
       k = k.mul(cos).add(rotateHalf(k).mul(sin));
     }
@@ -213,11 +224,20 @@ final class Qwen2LanguageModel {
     Tensor o = torch.scaled_dot_product_attention(
         q, k, v, new TensorOptional(mask), 0.0, false, new DoubleOptional(), gqa);
     o = o.transpose(1, 2).reshape(b, l, (long) t.numAttentionHeads() * d);
-    return torch.linear(o, w(p + "self_attn.o_proj.weight"));
+    return linear(o, p + "self_attn.o_proj", false);
   }
 
-  private Tensor linear(Tensor x, String prefix) {
-    return torch.linear(x, w(prefix + ".weight"), new TensorOptional(w(prefix + ".bias")));
+  /** A linear module by hub path; with an active LoRA adapter, plus (alpha / r) (x Aᵀ) Bᵀ. */
+  private Tensor linear(Tensor x, String module, boolean bias) {
+    Tensor y = bias
+        ? torch.linear(x, w(module + ".weight"), new TensorOptional(w(module + ".bias")))
+        : torch.linear(x, w(module + ".weight"));
+    if (lora != null && lora.active(module)) {
+      Tensor down = torch.linear(x, w(LoraAdapters.aName(module)));
+      Tensor delta = torch.linear(down, w(LoraAdapters.bName(module)));
+      y = y.add(delta, new Scalar(lora.config().scaling()));
+    }
+    return y;
   }
 
   private static Tensor rotateHalf(Tensor x) {

@@ -40,6 +40,7 @@ public final class QwenVLModel implements AutoCloseable {
   private final Map<String, Tensor> params;
   private final Qwen2LanguageModel lm;
   private final ImageEncoder vision;
+  private LoraAdapters lora; // null unless LoRA adapters are attached
 
   private QwenVLModel(QwenVLConfig cfg, Device device, Map<String, Tensor> params) {
     this.cfg = cfg;
@@ -61,6 +62,13 @@ public final class QwenVLModel implements AutoCloseable {
    * reported by name; a wrong shape names the tensor and both shapes.
    */
   public static QwenVLModel load(Path checkpointDir, Device device) {
+    if (LoraConfig.isAdapterDir(checkpointDir) && !Files.exists(checkpointDir.resolve("config.json"))) {
+      // A PEFT adapter directory (e.g. a LoRA checkpoint-N): its base with the adapter merged in, which
+      // computes what base + adapter computes, for inference and evaluation.
+      QwenVLModel m = loadWithAdapter(checkpointDir, device);
+      m.mergeLora();
+      return m;
+    }
     QwenVLConfig cfg = QwenVLConfig.read(checkpointDir);
     StateDict sd = Safetensors.read(checkpointDir);
     Map<String, long[]> layout = WeightLayout.of(cfg);
@@ -151,8 +159,123 @@ public final class QwenVLModel implements AutoCloseable {
     return new QwenVLModel(cfg, device, params);
   }
 
-  /** Writes the hub layout (config.json + model.safetensors; tied: no lm_head) atomically. */
+  // ---------------------------------------------------------------- LoRA
+
+  /**
+   * A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors) on its base model
+   * ({@code base_model_name_or_path}), adapters attached and trainable, base frozen.
+   */
+  public static QwenVLModel loadWithAdapter(Path adapterDir, Device device) {
+    return loadWithAdapter(adapterDir, LoraConfig.read(adapterDir).requireBase(adapterDir), device);
+  }
+
+  /** As {@link #loadWithAdapter(Path, Device)} on the given base directory. */
+  public static QwenVLModel loadWithAdapter(Path adapterDir, Path base, Device device) {
+    LoraConfig lc = LoraConfig.read(adapterDir).withBase(base);
+    QwenVLModel m = load(base, device);
+    m.attach(LoraAdapters.read(adapterDir, m.cfg, lc, device));
+    return m;
+  }
+
+  /**
+   * Adds fresh LoRA adapters (A kaiming-uniform from {@code seed}, B zero) to the language model's
+   * target modules and freezes every base weight; {@link #parameters()} then lists the adapters too,
+   * and only they require gradients.
+   */
+  public void addLora(LoraConfig lc, long seed) {
+    attach(LoraAdapters.init(cfg, lc.validated("LoRA options"), device, seed));
+  }
+
+  private void attach(LoraAdapters adapters) {
+    if (lora != null) {
+      throw new IllegalStateException("LoRA adapters are already attached");
+    }
+    // Frozen base weights never take an update: on CUDA they stay in bf16 only (the hub checkpoints'
+    // own precision), which halves their memory; that is most of what LoRA saves besides the moments.
+    freezeInComputeDtype();
+    lora = adapters;
+    lm.setLora(adapters);
+  }
+
+  public boolean hasLora() {
+    return lora != null;
+  }
+
+  /** The attached adapter's configuration, or null without one. */
+  public LoraConfig loraConfig() {
+    return lora == null ? null : lora.config();
+  }
+
+  /**
+   * Switches the adapters off (the base model computes alone) or on again. GRPO's reference under
+   * LoRA is this model with adapters off, as TRL does with PEFT: no second copy of the weights.
+   */
+  public void setAdaptersEnabled(boolean on) {
+    if (lora == null) {
+      throw new IllegalStateException("no LoRA adapters are attached");
+    }
+    lora.setEnabled(on);
+  }
+
+  public boolean adaptersEnabled() {
+    return lora != null && lora.enabled();
+  }
+
+  /**
+   * Folds the adapters into the base weights (W + (alpha / r) B A, in float32) and drops them; the
+   * model is then a plain model whose parameters are float32 masters again.
+   */
+  public void mergeLora() {
+    if (lora == null) {
+      throw new IllegalStateException("no LoRA adapters are attached");
+    }
+    lm.releaseCastCopies();
+    try (NoGradGuard ng = new NoGradGuard()) {
+      for (Map.Entry<String, Tensor> e : params.entrySet()) {
+        String name = e.getKey();
+        String module = name.endsWith(".weight") ? name.substring(0, name.length() - ".weight".length()) : null;
+        Tensor old = e.getValue();
+        Tensor merged = old.detach().to(torch.ScalarType.Float);
+        if (module != null && lora.modules().contains(module)) {
+          merged = merged.add(lora.deltaWeight(module));
+        }
+        merged = merged.clone().contiguous();
+        merged.retainReference();
+        e.setValue(merged);
+        old.releaseReference();
+      }
+    }
+    lm.setLora(null);
+    lora.close();
+    lora = null;
+  }
+
+  /** Writes adapter_config.json and adapter_model.safetensors in PEFT's layout, atomically. */
+  public void saveAdapter(Path dir) {
+    if (lora == null) {
+      throw new IllegalStateException("no LoRA adapters are attached");
+    }
+    AtomicFiles.writeDirectory(dir, tmp -> {
+      Files.writeString(tmp.resolve(LoraConfig.CONFIG_FILE), lora.config().toPeftJson().toPrettyString());
+      Safetensors.write(tmp.resolve(LoraConfig.WEIGHTS_FILE), lora.peftStateDict(), Map.of("format", "pt"));
+    });
+  }
+
+  /**
+   * Writes the model: with LoRA adapters attached, only the adapter in PEFT's layout (the base stays
+   * where {@code base_model_name_or_path} says); otherwise the hub layout (config.json +
+   * model.safetensors; tied: no lm_head), atomically.
+   */
   public void save(Path dir) {
+    if (lora != null) {
+      saveAdapter(dir);
+      return;
+    }
+    saveFull(dir);
+  }
+
+  /** The hub layout, whatever is attached (with adapters merged first, see {@link #mergeLora}). */
+  private void saveFull(Path dir) {
     AtomicFiles.writeDirectory(dir, tmp -> {
       Files.writeString(tmp.resolve("config.json"), Json.MAPPER.writeValueAsString(cfg.toHubJson()));
       Map<String, Tensor> out = new LinkedHashMap<>();
@@ -173,10 +296,16 @@ public final class QwenVLModel implements AutoCloseable {
     return device;
   }
 
-  /** The float32 master parameters by hub name (live tensors: optimisers update them in place). */
+  /**
+   * The float32 master parameters by hub name (live tensors: optimisers update them in place); with
+   * LoRA, the adapters follow as {@code MODULE.lora_A.weight} / {@code MODULE.lora_B.weight}.
+   */
   public StateDict parameters() {
     StateDict sd = new StateDict("model parameters");
     params.forEach(sd::put);
+    if (lora != null) {
+      lora.masters().forEach(sd::put);
+    }
     return sd;
   }
 
@@ -208,7 +337,7 @@ public final class QwenVLModel implements AutoCloseable {
 
   /** Clears every parameter's gradient. */
   public void zeroGrad() {
-    for (Tensor p : params.values()) {
+    for (Tensor p : parameters().asMap().values()) {
       Tensor g = p.grad();
       if (g.defined()) {
         g.zero_();
@@ -629,6 +758,9 @@ public final class QwenVLModel implements AutoCloseable {
   @Override
   public void close() {
     lm.releaseCastCopies();
+    if (lora != null) {
+      lora.close();
+    }
     for (Tensor p : params.values()) {
       p.releaseReference();
     }

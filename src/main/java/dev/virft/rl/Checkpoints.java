@@ -54,12 +54,7 @@ public final class Checkpoints {
         target,
         dir -> {
           model.save(dir);
-          for (String f : BASE_FILES) {
-            Path src = baseModelDir == null ? null : baseModelDir.resolve(f);
-            if (src != null && Files.isRegularFile(src)) {
-              Files.copy(src, dir.resolve(f));
-            }
-          }
+          copyBaseFiles(baseModelDir, dir);
           if (!Files.exists(dir.resolve("generation_config.json"))) {
             var g = Json.MAPPER.createObjectNode();
             var eos = g.putArray("eos_token_id");
@@ -78,6 +73,16 @@ public final class Checkpoints {
           Files.writeString(dir.resolve(TrainerState.FILE), state.toJson().toPrettyString());
         });
     return target;
+  }
+
+  /** Copies the tokenizer/processor/generation files of a checkpoint that exist ({@link #BASE_FILES}). */
+  public static void copyBaseFiles(Path from, Path to) throws IOException {
+    for (String f : BASE_FILES) {
+      Path src = from == null ? null : from.resolve(f);
+      if (src != null && Files.isRegularFile(src)) {
+        Files.copy(src, to.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
   }
 
   /** {@code latest} → newest complete checkpoint in the output dir; otherwise the given path. */

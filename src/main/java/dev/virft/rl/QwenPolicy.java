@@ -12,9 +12,31 @@ import org.bytedeco.pytorch.global.torch;
 /** {@link PolicyModel} over {@link QwenVLModel}: the policy, or (frozen) the reference model. */
 public final class QwenPolicy implements PolicyModel<QwenPrompt> {
   private final QwenVLModel model;
+  private final boolean adaptersOff;
 
   public QwenPolicy(QwenVLModel model) {
+    this(model, false);
+  }
+
+  private QwenPolicy(QwenVLModel model, boolean adaptersOff) {
     this.model = model;
+    this.adaptersOff = adaptersOff;
+  }
+
+  /**
+   * GRPO's reference under LoRA: the same model with its adapters switched off for each pass, so the
+   * reference is the base model without a second copy of its weights (TRL with PEFT does the same).
+   */
+  public static QwenPolicy withAdaptersDisabled(QwenVLModel model) {
+    if (!model.hasLora()) {
+      throw new IllegalArgumentException("the model has no LoRA adapters to disable");
+    }
+    return new QwenPolicy(model, true);
+  }
+
+  /** Whether this is the adapters-off view of a LoRA model. */
+  public boolean adaptersDisabled() {
+    return adaptersOff;
   }
 
   public QwenVLModel model() {
@@ -24,6 +46,9 @@ public final class QwenPolicy implements PolicyModel<QwenPrompt> {
   @Override
   public LinkedHashMap<String, Tensor> trainableParameters() {
     LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+    if (adaptersOff) {
+      return out;
+    }
     model.parameters().asMap().forEach((k, v) -> {
       if (v.requires_grad()) {
         out.put(k, v);
@@ -34,6 +59,14 @@ public final class QwenPolicy implements PolicyModel<QwenPrompt> {
 
   @Override
   public Tensor generate(QwenPrompt p, int numSamples, Sampling s, long seed) {
+    if (adaptersOff) {
+      model.setAdaptersEnabled(false);
+      try {
+        return new QwenPolicy(model).generate(p, numSamples, s, seed);
+      } finally {
+        model.setAdaptersEnabled(true);
+      }
+    }
     GenerationConfig gen =
         GenerationConfig.sampling(
             s.maxNewTokens(), s.temperature(), s.topK(), s.topP(), s.stopTokenIds(), s.padTokenId(), numSamples, seed)
@@ -51,6 +84,14 @@ public final class QwenPolicy implements PolicyModel<QwenPrompt> {
    */
   @Override
   public Tensor completionLogProbs(QwenPrompt p, Tensor completionIds) {
+    if (adaptersOff) {
+      model.setAdaptersEnabled(false);
+      try {
+        return new QwenPolicy(model).completionLogProbs(p, completionIds);
+      } finally {
+        model.setAdaptersEnabled(true);
+      }
+    }
     int g = (int) completionIds.size(0);
     var dev = model.device().torchDevice();
     Tensor ids = completionIds.to(dev, torch.ScalarType.Long);
@@ -76,6 +117,9 @@ public final class QwenPolicy implements PolicyModel<QwenPrompt> {
 
   @Override
   public void save(Path dir) {
+    if (adaptersOff) {
+      throw new IllegalStateException("the adapters-off reference view is never saved");
+    }
     model.save(dir);
   }
 }
