@@ -172,6 +172,46 @@ class LoraTest {
     }
   }
 
+  /**
+   * The CUDA precision path, run on the CPU through {@code virft.cpu.bf16}: base weights are kept in
+   * bf16 only, the adapters stay float32 masters and get float32 gradients, and adapter and no-adapter
+   * (fused) passes stay close to float32.
+   */
+  @Test
+  void bf16PathKeepsTheBaseInBf16AndTheAdaptersInFloat32() {
+    Tensor want;
+    try (QwenVLModel m = base()) {
+      m.addLora(ALL, 1);
+      randomizeB(m, 6);
+      want = logits(m);
+    }
+    System.setProperty("virft.cpu.bf16", "true");
+    try (QwenVLModel m = base()) {
+      m.addLora(ALL, 1);
+      randomizeB(m, 6);
+      Map<String, Tensor> p = m.parameters().asMap();
+      assertEquals(torch.ScalarType.BFloat16.value, p.get("model.layers.0.mlp.up_proj.weight").scalar_type().value);
+      assertEquals(torch.ScalarType.BFloat16.value, p.get("visual.blocks.0.mlp.up_proj.weight").scalar_type().value);
+      assertEquals(torch.ScalarType.Float.value, p.get("model.layers.0.mlp.up_proj.lora_B.weight").scalar_type().value);
+      Tensor got = logits(m);
+      double err = got.sub(want).abs().max().item_double();
+      double scale = want.abs().max().item_double();
+      assertTrue(err < 0.1 * scale, "bf16 LoRA logits max abs diff " + err + " (scale " + scale + ")");
+      GenerationOutput out = m.generate(ids, mask, pv, grids, GenerationConfig.greedy(3, new long[0], 0));
+      assertEquals(2, out.tokens().length);
+      m.setAdaptersEnabled(false);
+      out = m.generate(ids, mask, pv, grids, GenerationConfig.greedy(3, new long[0], 0));
+      assertEquals(2, out.tokens().length);
+      m.setAdaptersEnabled(true);
+      m.completionLogProbs(ids, mask, pv, grids, 3).sum().backward();
+      Tensor grad = p.get("model.layers.1.self_attn.v_proj.lora_A.weight").grad();
+      assertEquals(torch.ScalarType.Float.value, grad.scalar_type().value);
+      assertTrue(grad.abs().sum().item_double() > 0);
+    } finally {
+      System.clearProperty("virft.cpu.bf16");
+    }
+  }
+
   @Test
   void badAdaptersAndOptionsAreNamed() throws Exception {
     var e = assertThrows(VirftException.class,
