@@ -1,6 +1,7 @@
 package dev.virft.cli;
 
 import dev.virft.model.QwenVLConfig;
+import dev.virft.model.LoraConfig;
 import dev.virft.model.QwenVLModel;
 import dev.virft.rl.AdamW;
 import dev.virft.rl.CompletionMask;
@@ -63,17 +64,26 @@ public final class BenchGrpoCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0")
   long seed;
 
+  @Option(names = {"--lora_r", "--lora-r"}, defaultValue = "0",
+      description = "0 = full fine-tuning; > 0: LoRA of this rank (alpha 2r) on all language-model linear "
+          + "modules, reference = the same model with adapters off.")
+  int loraR;
+
   @Override
   public Integer call() {
     Device dev = Device.parse(device);
     QwenVLConfig cfg = ModelPresets.resolve(model);
     try (QwenVLModel policyModel = QwenVLModel.randomInit(cfg, dev, seed);
-        QwenVLModel refModel = beta > 0 ? QwenVLModel.randomInit(cfg, dev, seed) : null) {
+        QwenVLModel refModel = beta > 0 && loraR == 0 ? QwenVLModel.randomInit(cfg, dev, seed) : null) {
       if (refModel != null) {
         refModel.freezeInComputeDtype();
       }
+      if (loraR > 0) {
+        policyModel.addLora(new LoraConfig(loraR, 2.0 * loraR, 0, LoraConfig.MODULES, null), seed);
+      }
       QwenPolicy policy = new QwenPolicy(policyModel);
-      QwenPolicy ref = refModel == null ? null : new QwenPolicy(refModel);
+      QwenPolicy ref = beta == 0 ? null
+          : loraR > 0 ? QwenPolicy.withAdaptersDisabled(policyModel) : new QwenPolicy(refModel);
       LinkedHashMap<String, Tensor> params = policy.trainableParameters();
       AdamW opt = new AdamW(params, AdamW.Hyper.defaults(0.0));
       QwenPrompt prompt = randomPrompt(cfg);
@@ -100,6 +110,7 @@ public final class BenchGrpoCommand implements Callable<Integer> {
       out.put("image", image);
       out.put("prompt_length", prompt.length());
       out.put("beta", beta);
+      out.put("lora_r", loraR);
       out.put("timed_steps", steps);
       out.put("generate_s", avg[0]);
       out.put("reference_s", avg[1]);
