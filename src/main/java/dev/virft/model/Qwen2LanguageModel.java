@@ -105,8 +105,7 @@ final class Qwen2LanguageModel {
    * projections, which are transformers' modules one to one.
    */
   private boolean fusedPath() {
-    // With adapters on, each projection adds its own low-rank update: the separate path does that.
-    return (lora == null || !lora.enabled()) && !GradMode.is_enabled() && device.computeType().intern() != torch.ScalarType.Float;
+    return !GradMode.is_enabled() && device.computeType().intern() != torch.ScalarType.Float;
   }
 
   /** The named weights cast and concatenated along dim 0, kept while none of the masters changes. */
@@ -176,6 +175,8 @@ final class Qwen2LanguageModel {
       if (fusedPath()) {
         Tensor gateUp = torch.linear(x, fused(p + "mlp.gate_up", p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"));
         long inter = gateUp.size(-1) / 2;
+        addLoraInPlace(gateUp, x, p + "mlp.gate_proj", 0, inter);
+        addLoraInPlace(gateUp, x, p + "mlp.up_proj", inter, inter);
         gate = torch.silu(gateUp.narrow(-1, 0, inter));
         up = gateUp.narrow(-1, inter, inter);
       } else {
@@ -203,6 +204,9 @@ final class Qwen2LanguageModel {
       Tensor qkv = torch.linear(x,
           fused(a + "qkv.weight", a + "q_proj.weight", a + "k_proj.weight", a + "v_proj.weight"),
           new TensorOptional(fused(a + "qkv.bias", a + "q_proj.bias", a + "k_proj.bias", a + "v_proj.bias")));
+      addLoraInPlace(qkv, x, a + "q_proj", 0, (long) hq * d);
+      addLoraInPlace(qkv, x, a + "k_proj", (long) hq * d, (long) hkv * d);
+      addLoraInPlace(qkv, x, a + "v_proj", (long) (hq + hkv) * d, (long) hkv * d);
       Tensor qk = qkv.narrow(-1, 0, (long) (hq + hkv) * d).view(b, l, hq + hkv, d).transpose(1, 2);
       qk = qk.mul(cos).add(rotateHalf(qk).mul(sin));
       q = qk.narrow(1, 0, hq);
@@ -225,6 +229,18 @@ final class Qwen2LanguageModel {
         q, k, v, new TensorOptional(mask), 0.0, false, new DoubleOptional(), gqa);
     o = o.transpose(1, 2).reshape(b, l, (long) t.numAttentionHeads() * d);
     return linear(o, p + "self_attn.o_proj", false);
+  }
+
+  /**
+   * The fused (no-grad) path's share of an adapter: adds (alpha / r) (x Aᵀ) Bᵀ of {@code module} to the
+   * columns [offset, offset + width) of the fused projection's output, in place (nothing records
+   * gradients here). The base weights stay fused, so decoding keeps its fewer kernel launches.
+   */
+  private void addLoraInPlace(Tensor fusedOut, Tensor x, String module, long offset, long width) {
+    if (lora != null && lora.active(module)) {
+      Tensor delta = torch.linear(torch.linear(x, w(LoraAdapters.aName(module))), w(LoraAdapters.bName(module)));
+      fusedOut.narrow(-1, offset, width).add_(delta, new Scalar(lora.config().scaling()));
+    }
   }
 
   /** A linear module by hub path; with an active LoRA adapter, plus (alpha / r) (x Aᵀ) Bᵀ. */

@@ -197,6 +197,17 @@ class LoraTest {
       double err = got.sub(want).abs().max().item_double();
       double scale = want.abs().max().item_double();
       assertTrue(err < 0.1 * scale, "bf16 LoRA logits max abs diff " + err + " (scale " + scale + ")");
+      // No-grad bf16 passes take the fused q/k/v and gate/up projections with the adapters added on
+      // top; a grad pass takes the separate ones. They agree to bf16 rounding, far closer than either
+      // is to the adapters-off model.
+      Tensor unfused = m.forward(ids, mask, pv, grids, null).detach();
+      m.setAdaptersEnabled(false);
+      Tensor off = logits(m);
+      m.setAdaptersEnabled(true);
+      double fusedVsUnfused = got.sub(unfused).abs().max().item_double();
+      double adapterEffect = unfused.sub(off).abs().max().item_double();
+      System.out.println("bf16 LoRA: fused vs separate " + fusedVsUnfused + ", adapter effect " + adapterEffect);
+      assertTrue(fusedVsUnfused < 0.1 * adapterEffect, fusedVsUnfused + " vs " + adapterEffect);
       GenerationOutput out = m.generate(ids, mask, pv, grids, GenerationConfig.greedy(3, new long[0], 0));
       assertEquals(2, out.tokens().length);
       m.setAdaptersEnabled(false);
