@@ -185,7 +185,12 @@ public record LoraConfig(int r, double alpha, double dropout, List<String> targe
         }
       }
     } else if (tm != null && tm.isTextual()) {
-      Pattern p = Pattern.compile(tm.asText());
+      Pattern p;
+      try {
+        p = Pattern.compile(tm.asText());
+      } catch (java.util.regex.PatternSyntaxException e) {
+        throw new VirftException(f + ": field 'target_modules' is not a valid regex: " + e.getDescription());
+      }
       for (String m : MODULES) {
         String parent = parentOf(m);
         if (p.matcher("model.layers.0." + parent + m).matches()

@@ -238,6 +238,14 @@ class LoraTest {
     e = assertThrows(VirftException.class, () -> LoraConfig.read(dir));
     assertTrue(e.getMessage().contains("adapter_config.json") && e.getMessage().contains("use_dora"), e.getMessage());
     Files.writeString(dir.resolve("adapter_config.json"),
+        "{\"peft_type\":\"LORA\",\"r\":4,\"lora_alpha\":8,\"target_modules\":\"model.(layers\"}");
+    e = assertThrows(VirftException.class, () -> LoraConfig.read(dir));
+    assertTrue(e.getMessage().contains("target_modules") && e.getMessage().contains("regex"), e.getMessage());
+    // A regex from PEFT selects the modules it matches.
+    Files.writeString(dir.resolve("adapter_config.json"),
+        "{\"peft_type\":\"LORA\",\"r\":4,\"lora_alpha\":8,\"target_modules\":\".*\\\\.(q_proj|v_proj)\"}");
+    assertEquals(List.of("q_proj", "v_proj"), LoraConfig.read(dir).targetModules());
+    Files.writeString(dir.resolve("adapter_config.json"),
         "{\"peft_type\":\"LORA\",\"r\":4,\"lora_alpha\":8,\"target_modules\":[\"q_proj\"],"
             + "\"base_model_name_or_path\":\"Qwen/Qwen2-VL-2B-Instruct\"}");
     e = assertThrows(VirftException.class, () -> QwenVLModel.load(dir, Device.CPU));
