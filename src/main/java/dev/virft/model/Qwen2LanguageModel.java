@@ -41,18 +41,18 @@ final class Qwen2LanguageModel {
         .to(device.torchDevice(), torch.ScalarType.Float);
   }
 
-  /**
-   * A weight in compute dtype. With gradients on, the cast is part of the graph so gradients reach
-   * the float32 master. Without (generation, reference and old-policy passes), the bf16 copy is kept
-   * and reused until the master changes (its version counter moves with every in-place update): a
-   * decode step would otherwise re-read and re-cast every float32 weight, once per generated token.
-   */
   /** Attaches (or, with null, removes) LoRA adapters on the linear modules they name. */
   void setLora(LoraAdapters adapters) {
     releaseCastCopies();
     this.lora = adapters;
   }
 
+  /**
+   * A weight in compute dtype. With gradients on, the cast is part of the graph so gradients reach
+   * the float32 master. Without (generation, reference and old-policy passes), the bf16 copy is kept
+   * and reused until the master changes (its version counter moves with every in-place update): a
+   * decode step would otherwise re-read and re-cast every float32 weight, once per generated token.
+   */
   private Tensor w(String name) {
     Tensor master = params.get(name);
     if (master == null && lora != null) {
