@@ -35,7 +35,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed of the few-shot and test splits and of training (default ${DEFAULT-VALUE}).")
   long seed = 1;
 
-  @Option(names = "--steps", description = "GRPO steps (default 40; SFT takes as many).")
+  @Option(names = "--steps", description = "GRPO steps (default 100; SFT takes as many).")
   Integer steps;
 
   @Option(names = "--quick", description = "A shortened demo (few steps, small test set), as CI runs it.")
@@ -54,10 +54,10 @@ public final class DemoCommand implements Callable<Integer> {
               + " looking at the test rows).")
   boolean validation;
 
-  @Option(names = "--grpo-learning-rate", description = "GRPO peak learning rate (default 2e-4).")
+  @Option(names = "--grpo-learning-rate", description = "GRPO peak learning rate (default 5e-5).")
   Double grpoLr;
 
-  @Option(names = "--sft-learning-rate", description = "SFT peak learning rate (default 2e-4).")
+  @Option(names = "--sft-learning-rate", description = "SFT peak learning rate (default 5e-5).")
   Double sftLr;
 
   @Option(names = "--beta", description = "GRPO KL coefficient (default 0.04).")
@@ -142,10 +142,10 @@ public final class DemoCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--rows", description = "Synthetic training rows (default ${DEFAULT-VALUE}).")
-    int rows = 2000;
+    int rows = 8000;
 
     @Option(names = "--steps", description = "SFT steps (default ${DEFAULT-VALUE}).")
-    int steps = 300;
+    int steps = 2000;
 
     @Option(names = "--batch", description = "Rows per step (default ${DEFAULT-VALUE}).")
     int batch = 8;
