@@ -1,5 +1,6 @@
 package dev.virft.cli;
 
+import dev.virft.rl.ModelPresets;
 import dev.virft.model.GenerationConfig;
 import dev.virft.model.GenerationOutput;
 import dev.virft.model.KVCache;
@@ -30,6 +31,10 @@ public final class BenchGenerateCommand implements Callable<Integer> {
       description = "Checkpoint directory (default: the Qwen2-VL test fixture, ${DEFAULT-VALUE}).")
   Path checkpoint;
 
+  @Option(names = "--model", description = "Random weights of a preset architecture (tiny, qwen2-vl-2b) or of a "
+      + "config.json path, instead of --checkpoint.")
+  String modelPreset;
+
   @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or auto.")
   String device;
 
@@ -58,7 +63,8 @@ public final class BenchGenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Device dev = Device.parse(device);
-    try (QwenVLModel model = QwenVLModel.load(checkpoint, dev)) {
+    try (QwenVLModel model = modelPreset == null ? QwenVLModel.load(checkpoint, dev)
+        : QwenVLModel.randomInit(ModelPresets.resolve(modelPreset), dev, seed)) {
       int vocab = model.config().text().vocabSize();
       Random rnd = new Random(seed);
       long[][] ids = new long[batch][promptLen];
@@ -74,7 +80,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
       Tensor idsT = Tensors.longs2d(ids);
       Tensor maskT = Tensors.longs2d(mask);
       System.out.printf("model %s (%s), device %s, %d cores; batch %d, prompt <= %d tokens%n",
-          checkpoint, model.config().modelType(), dev, Runtime.getRuntime().availableProcessors(), batch,
+          modelPreset == null ? checkpoint : "random " + modelPreset, model.config().modelType(), dev, Runtime.getRuntime().availableProcessors(), batch,
           promptLen);
 
       GenerationConfig gen = GenerationConfig.greedy(newTokens, new long[0], 0);

@@ -70,7 +70,7 @@ public final class BenchGrpoCommand implements Callable<Integer> {
     try (QwenVLModel policyModel = QwenVLModel.randomInit(cfg, dev, seed);
         QwenVLModel refModel = beta > 0 ? QwenVLModel.randomInit(cfg, dev, seed) : null) {
       if (refModel != null) {
-        refModel.setTrainable(n -> false);
+        refModel.freezeInComputeDtype();
       }
       QwenPolicy policy = new QwenPolicy(policyModel);
       QwenPolicy ref = refModel == null ? null : new QwenPolicy(refModel);
@@ -117,6 +117,15 @@ public final class BenchGrpoCommand implements Callable<Integer> {
 
   private double[] step(QwenPolicy policy, QwenPolicy ref, AdamW opt, LinkedHashMap<String, Tensor> params,
       QwenPrompt prompt, Sampling sampling, int s) {
+    // Everything a step makes is freed when it ends, as in the trainer (on a GPU, waiting for the
+    // garbage collector to free device tensors runs out of memory).
+    try (PointerScope stepScope = new PointerScope()) {
+      return timedStep(policy, ref, opt, params, prompt, sampling, s);
+    }
+  }
+
+  private double[] timedStep(QwenPolicy policy, QwenPolicy ref, AdamW opt, LinkedHashMap<String, Tensor> params,
+      QwenPrompt prompt, Sampling sampling, int s) {
     long t0 = System.nanoTime();
     Tensor ids;
     try (NoGradGuard ng = new NoGradGuard()) {
@@ -127,9 +136,11 @@ public final class BenchGrpoCommand implements Callable<Integer> {
     Tensor mask = CompletionMask.of(ids, sampling.stopTokenIds());
     Tensor refLogps = null;
     if (ref != null) {
-      try (NoGradGuard ng = new NoGradGuard()) {
-        refLogps = ref.completionLogProbs(prompt, ids).detach();
+      float[] host;
+      try (NoGradGuard ng = new NoGradGuard(); PointerScope pass = new PointerScope()) {
+        host = TensorData.toFloats(ref.completionLogProbs(prompt, ids));
       }
+      refLogps = TensorData.floats(host, g, ids.size(1));
     }
     sync();
     long t2 = System.nanoTime();

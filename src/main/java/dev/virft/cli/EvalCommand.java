@@ -5,12 +5,12 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code virft eval}: the paper's evaluations. Each subcommand scores existing outputs (a COCO
- * results file, classification responses, grounding responses); running a checkpoint to produce
- * them is a separate step that will feed the same scorers.
+ * results file, classification responses, grounding responses) or, with {@code --model}, first
+ * produces them by running a checkpoint with the original's evaluation prompts.
  */
 @Command(
     name = "eval",
-    description = "Score detections/answers as the original Visual-RFT evaluations do.",
+    description = "Run a checkpoint (--model) and/or score its detections/answers as the original Visual-RFT evaluations do.",
     subcommands = {
       EvalCocoCommand.class,
       EvalLvisCommand.class,

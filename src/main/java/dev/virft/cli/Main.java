@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       DataCommand.class,
       ScoreCommand.class,
       EvalCommand.class,
+      InferCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -28,8 +28,8 @@ public final class ParityCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<GoldenParity.Row> rows =
-        new GoldenParity(golden, Device.parse(device), ResizeMode.parse(resize)).run();
+    GoldenParity parity = new GoldenParity(golden, Device.parse(device), ResizeMode.parse(resize));
+    List<GoldenParity.Row> rows = parity.run();
     int width = 4;
     for (GoldenParity.Row r : rows) {
       width = Math.max(width, r.name().length());
@@ -40,6 +40,9 @@ public final class ParityCommand implements Callable<Integer> {
     for (GoldenParity.Row r : rows) {
       System.out.printf(fmt, r.name(), r.metric(), r.tolerance(), r.pass() ? "PASS" : "FAIL");
       failed += r.pass() ? 0 : 1;
+    }
+    for (String note : parity.notes()) {
+      System.out.println("note: " + note);
     }
     System.out.println(failed == 0 ? "parity: all " + rows.size() + " tensors PASS"
         : "parity: " + failed + " of " + rows.size() + " tensors FAIL");

@@ -122,7 +122,7 @@ public final class TrainCommand implements Callable<Integer> {
       QwenVLModel reference = null;
       if (beta > 0) {
         reference = QwenVLModel.load(base, device);
-        reference.setTrainable(name -> false);
+        reference.freezeInComputeDtype();
       }
       err.printf(
           "virft train: %d examples, %d steps, G=%d, rewards %s, loss %s, beta %s, device %s%n",

@@ -10,6 +10,19 @@ import java.util.Locale;
 public final class Prompts {
   private Prompts() {}
 
+  /**
+   * The R1 system prompt (spec §0, verbatim): the original sends it only in LISA evaluation and its
+   * demo, never in training or in the COCO/LVIS/classification evaluations.
+   */
+  public static final String SYSTEM_PROMPT =
+      "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think><answer> answer here </answer>";
+
+  /**
+   * What the COCO, LVIS and classification evaluation scripts put before the question (spec §1.1): the
+   * literal text {@code <image>}, tokenized as ordinary text, after the real image item.
+   */
+  public static final String EVAL_IMAGE_PREFIX = "<image>\n";
+
   private static final String THINK_SUFFIX =
       "\nOutput the thinking process in <think> </think> and final answer in <answer> </answer> tags.The output answer format should be as follows:\n";
 
@@ -74,6 +87,14 @@ public final class Prompts {
   public static String lisaQuestion(String question) {
     return question
         + " Output the thinking process in <think> </think> and your grouding box. Following \"<think> thinking process </think>\n<answer>(x1,y1),(x2,y2)</answer>)\" format.";
+  }
+
+  /**
+   * The LISA evaluation question (Qwen2_VL_lisa_infere.py and the demo): the training text with a "."
+   * after the instruction; sent with {@link #SYSTEM_PROMPT} and without {@link #EVAL_IMAGE_PREFIX}.
+   */
+  public static String lisaEvalQuestion(String instruction) {
+    return lisaQuestion(lisaInstruction(instruction) + ".");
   }
 
   /** gen_sft.py's assistant value: {@code (X1,Y1),(X2,Y2)} in 0–1000 ints. */

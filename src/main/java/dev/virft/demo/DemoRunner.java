@@ -158,7 +158,7 @@ public final class DemoRunner {
         QwenVLModel reference = s.beta > 0 ? QwenVLModel.load(base, Device.CPU) : null) {
       o.stopTokenIds = tok.stopIds();
       o.padTokenId = tok.padId();
-      if (reference != null) reference.setTrainable(n -> false);
+      if (reference != null) reference.freezeInComputeDtype();
       QwenPromptEncoder enc =
           new QwenPromptEncoder(tok, ChatTemplate.fromCheckpoint(base), ImageProcessor.fromCheckpoint(base), 0);
       QwenTask task = new QwenTask(enc, RewardSelection.preset(Task.DETECTION));

@@ -21,7 +21,8 @@ public record GenerationConfig(
     long padTokenId,
     int numReturnSequences,
     long seed,
-    long[] suppressTokenIds) {
+    long[] suppressTokenIds,
+    double repetitionPenalty) {
 
   public GenerationConfig {
     if (maxNewTokens < 0) {
@@ -37,6 +38,10 @@ public record GenerationConfig(
       throw new VirftException(
           "generation: num_return_sequences is " + numReturnSequences + ", expected >= 1");
     }
+    if (!(repetitionPenalty > 0) || Double.isInfinite(repetitionPenalty)) {
+      throw new VirftException(
+          "generation: repetition_penalty is " + repetitionPenalty + ", expected a finite number > 0");
+    }
     stopTokenIds = stopTokenIds == null ? new long[0] : stopTokenIds.clone();
     suppressTokenIds = suppressTokenIds == null ? new long[0] : suppressTokenIds.clone();
   }
@@ -44,7 +49,14 @@ public record GenerationConfig(
   public GenerationConfig(int maxNewTokens, boolean doSample, double temperature, int topK,
       double topP, long[] stopTokenIds, long padTokenId, int numReturnSequences, long seed) {
     this(maxNewTokens, doSample, temperature, topK, topP, stopTokenIds, padTokenId,
-        numReturnSequences, seed, new long[0]);
+        numReturnSequences, seed, new long[0], 1.0);
+  }
+
+  public GenerationConfig(int maxNewTokens, boolean doSample, double temperature, int topK,
+      double topP, long[] stopTokenIds, long padTokenId, int numReturnSequences, long seed,
+      long[] suppressTokenIds) {
+    this(maxNewTokens, doSample, temperature, topK, topP, stopTokenIds, padTokenId,
+        numReturnSequences, seed, suppressTokenIds, 1.0);
   }
 
   /**
@@ -54,7 +66,17 @@ public record GenerationConfig(
    */
   public GenerationConfig withSuppressedTokens(long... ids) {
     return new GenerationConfig(maxNewTokens, doSample, temperature, topK, topP, stopTokenIds,
-        padTokenId, numReturnSequences, seed, ids);
+        padTokenId, numReturnSequences, seed, ids, repetitionPenalty);
+  }
+
+  /**
+   * The same config with transformers' {@code repetition_penalty}: before choosing, the logit of every
+   * id already in the row (prompt, padding included, and generated tokens) is divided by it when
+   * positive and multiplied by it when negative. 1 turns it off.
+   */
+  public GenerationConfig withRepetitionPenalty(double penalty) {
+    return new GenerationConfig(maxNewTokens, doSample, temperature, topK, topP, stopTokenIds,
+        padTokenId, numReturnSequences, seed, suppressTokenIds, penalty);
   }
 
   public static GenerationConfig greedy(int maxNewTokens, long[] stopTokenIds, long padTokenId) {
@@ -69,22 +91,22 @@ public record GenerationConfig(
 
   public GenerationConfig withMaxNewTokens(int n) {
     return new GenerationConfig(n, doSample, temperature, topK, topP, stopTokenIds, padTokenId,
-        numReturnSequences, seed, suppressTokenIds);
+        numReturnSequences, seed, suppressTokenIds, repetitionPenalty);
   }
 
   public GenerationConfig withSampling(double temperature, int topK, double topP, long seed) {
     return new GenerationConfig(maxNewTokens, true, temperature, topK, topP, stopTokenIds, padTokenId,
-        numReturnSequences, seed, suppressTokenIds);
+        numReturnSequences, seed, suppressTokenIds, repetitionPenalty);
   }
 
   public GenerationConfig withNumReturnSequences(int n) {
     return new GenerationConfig(maxNewTokens, doSample, temperature, topK, topP, stopTokenIds,
-        padTokenId, n, seed, suppressTokenIds);
+        padTokenId, n, seed, suppressTokenIds, repetitionPenalty);
   }
 
   /**
    * Reads {@code generation_config.json} of a checkpoint (transformers' defaults for what it lacks:
-   * greedy unless {@code do_sample}, temperature 1, top_k 50, top_p 1); stop ids fall back to the
+   * greedy unless {@code do_sample}, temperature 1, top_k 50, top_p 1, repetition_penalty 1); stop ids fall back to the
    * config's {@code eos_token_id}. A missing file gives greedy decoding with those stop ids.
    */
   public static GenerationConfig fromCheckpoint(Path dir) {
@@ -108,8 +130,12 @@ public record GenerationConfig(
     int maxNew = (int) number(n, "max_new_tokens", 128, file);
     long[] suppress = n.has("suppress_tokens") && !n.get("suppress_tokens").isNull()
         ? ids(n.get("suppress_tokens"), file, "suppress_tokens") : new long[0];
+    double repetition = number(n, "repetition_penalty", 1.0, file);
+    if (!(repetition > 0)) {
+      throw new VirftException(file + ": field 'repetition_penalty' is " + repetition + ", expected > 0");
+    }
     return new GenerationConfig(maxNew, sample, sample ? temperature : 1.0, topK, topP, stop, pad, 1, 0,
-        suppress);
+        suppress, repetition);
   }
 
   private static double number(JsonNode n, String field, double dflt, Path file) {

@@ -4,6 +4,7 @@ import dev.virft.tensor.Device;
 import dev.virft.tensor.Tensors;
 import java.util.Map;
 import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -22,6 +23,8 @@ final class Qwen2LanguageModel {
   private final Map<String, Tensor> params;
   private final Device device;
   private final Tensor invFreq; // [headDim/2] float32
+  private final Map<String, CastCopy> castCopies = new java.util.HashMap<>();
+  private final Map<String, FusedCopy> fusedCopies = new java.util.HashMap<>();
 
   Qwen2LanguageModel(QwenVLConfig cfg, Map<String, Tensor> params, Device device) {
     this.cfg = cfg;
@@ -37,9 +40,99 @@ final class Qwen2LanguageModel {
         .to(device.torchDevice(), torch.ScalarType.Float);
   }
 
+  /**
+   * A weight in compute dtype. With gradients on, the cast is part of the graph so gradients reach
+   * the float32 master. Without (generation, reference and old-policy passes), the bf16 copy is kept
+   * and reused until the master changes (its version counter moves with every in-place update): a
+   * decode step would otherwise re-read and re-cast every float32 weight, once per generated token.
+   */
   private Tensor w(String name) {
-    return params.get(name).to(device.computeType());
+    Tensor master = params.get(name);
+    if (master.scalar_type().intern() == device.computeType()) {
+      return master;
+    }
+    if (GradMode.is_enabled()) {
+      // A training pass: the kept copies are stale after its update anyway, and freeing them leaves
+      // room for the activations (4.4 GB for 2B).
+      if (!castCopies.isEmpty()) {
+        releaseCastCopies();
+      }
+      return master.to(device.computeType());
+    }
+    long version = master.__dispatch__version();
+    CastCopy c = castCopies.get(name);
+    if (c == null || c.version != version || c.master != master) {
+      if (c != null) {
+        c.copy.releaseReference();
+      }
+      Tensor copy = master.to(device.computeType());
+      copy.retainReference(); // outlives the PointerScope of the step that made it
+      c = new CastCopy(master, version, copy);
+      castCopies.put(name, c);
+    }
+    return c.copy;
   }
+
+  private record CastCopy(Tensor master, long version, Tensor copy) {}
+
+  /** Frees the kept compute-dtype copies (the model is closing or its weights were replaced). */
+  void releaseCastCopies() {
+    for (CastCopy c : castCopies.values()) {
+      c.copy.releaseReference();
+    }
+    castCopies.clear();
+    for (FusedCopy c : fusedCopies.values()) {
+      c.copy.releaseReference();
+    }
+    fusedCopies.clear();
+  }
+
+  /**
+   * Whether this pass may use fused projections: a no-grad pass in a narrower compute dtype (bf16
+   * generation, reference and old-policy log-probs). Decoding is bound by kernel launches, not by
+   * arithmetic; one projection for q, k and v, one for gate and up, and one rotary for q and k together
+   * save 8 of about 42 launches per layer. Float32 passes and training passes keep the separate
+   * projections, which are transformers' modules one to one.
+   */
+  private boolean fusedPath() {
+    return !GradMode.is_enabled() && device.computeType().intern() != torch.ScalarType.Float;
+  }
+
+  /** The named weights cast and concatenated along dim 0, kept while none of the masters changes. */
+  private Tensor fused(String key, String... names) {
+    Tensor[] masters = new Tensor[names.length];
+    long[] versions = new long[names.length];
+    for (int i = 0; i < names.length; i++) {
+      masters[i] = params.get(names[i]);
+      versions[i] = masters[i].__dispatch__version();
+    }
+    FusedCopy c = fusedCopies.get(key);
+    if (c == null || !java.util.Arrays.equals(c.versions, versions) || !sameTensors(c.masters, masters)) {
+      if (c != null) {
+        c.copy.releaseReference();
+      }
+      Tensor[] cast = new Tensor[names.length];
+      for (int i = 0; i < names.length; i++) {
+        cast[i] = masters[i].to(device.computeType());
+      }
+      Tensor copy = Tensors.cat(0, cast);
+      copy.retainReference(); // outlives the PointerScope of the step that made it
+      c = new FusedCopy(masters, versions, copy);
+      fusedCopies.put(key, c);
+    }
+    return c.copy;
+  }
+
+  private static boolean sameTensors(Tensor[] a, Tensor[] b) {
+    for (int i = 0; i < a.length; i++) {
+      if (a[i] != b[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private record FusedCopy(Tensor[] masters, long[] versions, Tensor copy) {}
 
   Tensor embed(Tensor inputIds) {
     return torch.embedding(w("model.embed_tokens.weight"), inputIds);
@@ -67,8 +160,17 @@ final class Qwen2LanguageModel {
       Tensor a = attention(i, p, rmsNorm(h, w(p + "input_layernorm.weight")), cosSin, mask, cache);
       h = h.add(a);
       Tensor x = rmsNorm(h, w(p + "post_attention_layernorm.weight"));
-      Tensor gate = torch.silu(torch.linear(x, w(p + "mlp.gate_proj.weight")));
-      Tensor up = torch.linear(x, w(p + "mlp.up_proj.weight"));
+      Tensor gate;
+      Tensor up;
+      if (fusedPath()) {
+        Tensor gateUp = torch.linear(x, fused(p + "mlp.gate_up", p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"));
+        long inter = gateUp.size(-1) / 2;
+        gate = torch.silu(gateUp.narrow(-1, 0, inter));
+        up = gateUp.narrow(-1, inter, inter);
+      } else {
+        gate = torch.silu(torch.linear(x, w(p + "mlp.gate_proj.weight")));
+        up = torch.linear(x, w(p + "mlp.up_proj.weight"));
+      }
       h = h.add(torch.linear(gate.mul(up), w(p + "mlp.down_proj.weight")));
     }
     return rmsNorm(h, w("model.norm.weight"));
@@ -78,13 +180,30 @@ final class Qwen2LanguageModel {
     long b = x.size(0);
     long l = x.size(1);
     int d = t.headDim();
-    Tensor q = linear(x, p + "self_attn.q_proj").view(b, l, t.numAttentionHeads(), d).transpose(1, 2);
-    Tensor k = linear(x, p + "self_attn.k_proj").view(b, l, t.numKeyValueHeads(), d).transpose(1, 2);
-    Tensor v = linear(x, p + "self_attn.v_proj").view(b, l, t.numKeyValueHeads(), d).transpose(1, 2);
     Tensor cos = cosSin[0];
     Tensor sin = cosSin[1];
-    q = q.mul(cos).add(rotateHalf(q).mul(sin));
-    k = k.mul(cos).add(rotateHalf(k).mul(sin));
+    Tensor q;
+    Tensor k;
+    Tensor v;
+    int hq = t.numAttentionHeads();
+    int hkv = t.numKeyValueHeads();
+    if (fusedPath()) {
+      String a = p + "self_attn.";
+      Tensor qkv = torch.linear(x,
+          fused(a + "qkv.weight", a + "q_proj.weight", a + "k_proj.weight", a + "v_proj.weight"),
+          new TensorOptional(fused(a + "qkv.bias", a + "q_proj.bias", a + "k_proj.bias", a + "v_proj.bias")));
+      Tensor qk = qkv.narrow(-1, 0, (long) (hq + hkv) * d).view(b, l, hq + hkv, d).transpose(1, 2);
+      qk = qk.mul(cos).add(rotateHalf(qk).mul(sin));
+      q = qk.narrow(1, 0, hq);
+      k = qk.narrow(1, hq, hkv);
+      v = qkv.narrow(-1, (long) (hq + hkv) * d, (long) hkv * d).view(b, l, hkv, d).transpose(1, 2);
+    } else {
+      q = linear(x, p + "self_attn.q_proj").view(b, l, hq, d).transpose(1, 2);
+      k = linear(x, p + "self_attn.k_proj").view(b, l, hkv, d).transpose(1, 2);
+      v = linear(x, p + "self_attn.v_proj").view(b, l, hkv, d).transpose(1, 2);
+      q = q.mul(cos).add(rotateHalf(q).mul(sin));
+      k = k.mul(cos).add(rotateHalf(k).mul(sin));
+    }
     if (cache != null) {
       Tensor[] kv = cache.append(layer, k, v);
       k = kv[0];

@@ -185,6 +185,27 @@ public final class QwenVLModel implements AutoCloseable {
     params.forEach((name, p) -> p.set_requires_grad(byName.test(name)));
   }
 
+  /**
+   * Makes this a frozen model (GRPO's reference): no parameter gets gradients, and where the device
+   * computes in a narrower dtype (bf16 on CUDA) the weights are kept only in that dtype. A frozen
+   * model never takes an update, so float32 masters would only double its memory (8.8 GB for 2B).
+   */
+  public void freezeInComputeDtype() {
+    setTrainable(name -> false);
+    torch.ScalarType compute = device.computeType();
+    if (compute.intern() == torch.ScalarType.Float) {
+      return;
+    }
+    lm.releaseCastCopies();
+    for (Map.Entry<String, Tensor> e : params.entrySet()) {
+      Tensor old = e.getValue();
+      Tensor low = old.detach().to(compute).contiguous();
+      low.retainReference();
+      e.setValue(low);
+      old.releaseReference();
+    }
+  }
+
   /** Clears every parameter's gradient. */
   public void zeroGrad() {
     for (Tensor p : params.values()) {
@@ -430,7 +451,7 @@ public final class QwenVLModel implements AutoCloseable {
           // Only the last prompt position goes through the vocabulary-sized head.
           Tensor h = hidden(Tensors.longs2d(rowIds), Tensors.longs2d(prefix(fullMask, len)), rowImages,
               imageGridThw == null ? null : repeatGrids(ids, imageGridThw, n), cache);
-          next = choose(lm.logits(h.select(1, len - 1)), gen, rng);
+          next = choose(lm.logits(h.select(1, len - 1)), gen, rng, rowIds, out, 0);
         }
         while (true) {
           int alive = 0;
@@ -461,7 +482,7 @@ public final class QwenVLModel implements AutoCloseable {
             }
             Tensor logits = forwardWithImageEmbeds(Tensors.longs(col, rows, 1),
                 Tensors.longs2d(prefix(fullMask, len + steps)), null, null, cache);
-            next = choose(logits.select(1, 0), gen, rng);
+            next = choose(logits.select(1, 0), gen, rng, rowIds, out, steps);
           }
         }
       } finally {
@@ -533,9 +554,18 @@ public final class QwenVLModel implements AutoCloseable {
     return out.toArray(new long[0][]);
   }
 
-  /** Next token per row from last-position logits [rows, V]. */
-  private static long[] choose(Tensor logits, GenerationConfig gen, Generator rng) {
-    Tensor scores = logits.to(torch.ScalarType.Float).cpu();
+  /**
+   * Next token per row from last-position logits [rows, V]; {@code prompts} and the first
+   * {@code steps} columns of {@code generated} are each row's ids so far (for the repetition penalty).
+   */
+  private static long[] choose(Tensor logits, GenerationConfig gen, Generator rng, long[][] prompts,
+      long[][] generated, int steps) {
+    // Filtering runs where the logits are; only the argmax, or the top-k candidates, come to the host,
+    // where the CPU generator draws (so a seed gives the same tokens on any device).
+    Tensor scores = logits.to(torch.ScalarType.Float);
+    if (gen.repetitionPenalty() != 1.0) {
+      scores = penalizeRepetitions(scores, prompts, generated, steps, gen.repetitionPenalty());
+    }
     long vocabSize = scores.size(-1);
     for (long id : gen.suppressTokenIds()) {
       if (id >= 0 && id < vocabSize) {
@@ -546,29 +576,59 @@ public final class QwenVLModel implements AutoCloseable {
       return Tensors.toLongs(scores.argmax(new org.bytedeco.pytorch.LongOptional(-1), false));
     }
     scores = scores.div(new Scalar(gen.temperature()));
-    long vocab = scores.size(-1);
-    if (gen.topK() > 0 && gen.topK() < vocab) {
-      Tensor kth = torch.topk(scores, gen.topK()).get0().narrow(-1, gen.topK() - 1, 1);
-      scores = scores.masked_fill(scores.lt(kth), new Scalar(Float.NEGATIVE_INFINITY));
+    Tensor candidates = null; // vocabulary ids of the columns of scores, when top-k narrowed them
+    if (gen.topK() > 0 && gen.topK() < vocabSize) {
+      var top = torch.topk(scores, gen.topK());
+      scores = top.get0().cpu();
+      candidates = top.get1().cpu();
+    } else {
+      scores = scores.cpu();
     }
     if (gen.topP() < 1.0) {
       // transformers' TopPLogitsWarper: drop the low tail whose total mass is at most 1 - top_p,
       // always keeping the most likely token.
+      long width = scores.size(-1);
       var sorted = torch.sort(scores, -1, false);
       Tensor sortedLogits = sorted.get0();
       Tensor order = sorted.get1();
       Tensor cum = sortedLogits.softmax(-1).cumsum(-1);
       Tensor remove = cum.le(new Scalar(1.0 - gen.topP()));
-      remove.narrow(-1, vocab - 1, 1).fill_(new Scalar(0));
+      remove.narrow(-1, width - 1, 1).fill_(new Scalar(0));
       Tensor removeOrig = torch.zeros_like(remove).scatter(-1, order, remove);
       scores = scores.masked_fill(removeOrig, new Scalar(Float.NEGATIVE_INFINITY));
     }
     Tensor probs = scores.softmax(-1);
-    return Tensors.toLongs(torch.multinomial(probs, 1, false, new GeneratorOptional(rng)).squeeze(-1));
+    Tensor pick = torch.multinomial(probs, 1, false, new GeneratorOptional(rng));
+    if (candidates != null) {
+      pick = candidates.gather(-1, pick);
+    }
+    return Tensors.toLongs(pick.squeeze(-1));
+  }
+
+  /**
+   * transformers' RepetitionPenaltyLogitsProcessor: gathers the scores of every id of the row's input
+   * (duplicates and left padding included, as there), divides positive ones and multiplies negative
+   * ones by {@code penalty}, and scatters them back.
+   */
+  private static Tensor penalizeRepetitions(Tensor scores, long[][] prompts, long[][] generated, int steps,
+      double penalty) {
+    int rows = prompts.length;
+    int width = prompts[0].length + steps;
+    long[] ids = new long[rows * width];
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(prompts[r], 0, ids, r * width, prompts[r].length);
+      System.arraycopy(generated[r], 0, ids, r * width + prompts[r].length, steps);
+    }
+    Tensor index = Tensors.longs(ids, rows, width).to(scores.device(), torch.ScalarType.Long);
+    Tensor picked = scores.gather(1, index);
+    Tensor penalized = torch.where(picked.lt(new Scalar(0.0)), picked.mul(new Scalar(penalty)),
+        picked.div(new Scalar(penalty)));
+    return scores.scatter(1, index, penalized);
   }
 
   @Override
   public void close() {
+    lm.releaseCastCopies();
     for (Tensor p : params.values()) {
       p.releaseReference();
     }

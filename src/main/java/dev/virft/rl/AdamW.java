@@ -2,6 +2,7 @@ package dev.virft.rl;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -63,12 +64,15 @@ public final class AdamW {
         if (wd != 0.0) {
           p.mul_(new Scalar(1 - lr * wd));
         }
-        Tensor m = expAvg.get(e.getKey());
-        Tensor v = expAvgSq.get(e.getKey());
-        m.lerp_(g, new Scalar(1 - hyper.beta1()));
-        v.mul_(new Scalar(hyper.beta2())).addcmul_(g, g, new Scalar(1 - hyper.beta2()));
-        Tensor denom = v.sqrt().div(new Scalar(bc2Sqrt)).add_(new Scalar(hyper.eps()));
-        p.addcdiv_(m, denom, new Scalar(-lr / bc1));
+        // The denominator is as large as the parameter: free it now, not when the collector runs.
+        try (PointerScope scope = new PointerScope()) {
+          Tensor m = expAvg.get(e.getKey());
+          Tensor v = expAvgSq.get(e.getKey());
+          m.lerp_(g, new Scalar(1 - hyper.beta1()));
+          v.mul_(new Scalar(hyper.beta2())).addcmul_(g, g, new Scalar(1 - hyper.beta2()));
+          Tensor denom = v.sqrt().div(new Scalar(bc2Sqrt)).add_(new Scalar(hyper.eps()));
+          p.addcdiv_(m, denom, new Scalar(-lr / bc1));
+        }
       }
     }
   }

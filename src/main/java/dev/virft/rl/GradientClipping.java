@@ -1,6 +1,7 @@
 package dev.virft.rl;
 
 import java.util.Collection;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -16,7 +17,7 @@ public final class GradientClipping {
    */
   public static double clip(Collection<Tensor> params, double maxNorm) {
     double sumSq = 0.0;
-    try (NoGradGuard ignored = new NoGradGuard()) {
+    try (NoGradGuard ignored = new NoGradGuard(); PointerScope scope = new PointerScope()) {
       for (Tensor p : params) {
         Tensor g = p.grad();
         if (g != null && g.defined()) {

@@ -38,8 +38,14 @@ public final class GrpoLoss {
    */
   public static Result compute(
       Tensor logps, Tensor oldLogps, Tensor refLogps, Tensor mask, Tensor advantages, Config cfg) {
-    Tensor adv = advantages.to(logps.scalar_type()).unsqueeze(1);
-    Tensor maskF = mask.to(logps.scalar_type());
+    // Rollout data (old/reference log-probs, mask, advantages) comes from host arrays: bring it to
+    // wherever the policy ran.
+    org.bytedeco.pytorch.Device dev = logps.device();
+    torch.ScalarType type = logps.scalar_type();
+    Tensor adv = advantages.to(dev, type).unsqueeze(1);
+    Tensor maskF = mask.to(dev, type);
+    oldLogps = oldLogps == null ? null : oldLogps.to(dev, type);
+    refLogps = refLogps == null ? null : refLogps.to(dev, type);
     Tensor ratio = torch.exp(logps.sub(oldLogps == null ? logps.detach() : oldLogps));
     Tensor objective;
     double clipRatio = 0.0;

@@ -202,11 +202,17 @@ public final class GrpoTrainer<E, P> {
       long tRef = System.nanoTime();
       for (int i = 0; i < groups.size(); i++) {
         Group grp = groups.get(i);
+        // Each pass in its own scope: its activations are freed as soon as the log-probs are copied out,
+        // not at the end of the rollout (on a GPU they would otherwise pile up across groups).
         if (reference != null) {
-          grp.refLogps = TensorData.toFloats(reference.completionLogProbs(prompts.get(i), grp.ids()));
+          try (PointerScope pass = new PointerScope()) {
+            grp.refLogps = TensorData.toFloats(reference.completionLogProbs(prompts.get(i), grp.ids()));
+          }
         }
         if (o.numIterations > 1) {
-          grp.oldLogps = TensorData.toFloats(policy.completionLogProbs(prompts.get(i), grp.ids()));
+          try (PointerScope pass = new PointerScope()) {
+            grp.oldLogps = TensorData.toFloats(policy.completionLogProbs(prompts.get(i), grp.ids()));
+          }
         }
       }
       refSeconds = (System.nanoTime() - tRef) / 1e9;
@@ -262,8 +268,9 @@ public final class GrpoTrainer<E, P> {
       double loss = 0;
       double kl = 0;
       double clip = 0;
-      try (PointerScope scope = new PointerScope()) {
-        for (Group grp : groups) {
+      for (Group grp : groups) {
+        // One scope per group: the forward's tensors are freed after its backward, not after the step.
+        try (PointerScope scope = new PointerScope()) {
           // The prompt is encoded again rather than kept: its tensors belong to the generation scope.
           P prompt = task.encode(grp.example);
           Tensor logps = policy.completionLogProbs(prompt, grp.ids());

@@ -34,11 +34,19 @@ public final class QwenPromptEncoder {
   }
 
   public String chatText(String problem, boolean withImage) {
+    return template.render(List.of(userTurn(problem, withImage)), true);
+  }
+
+  /**
+   * The original's user message: {@code [{"type": "image"}, {"type": "text", "text": problem}]} (the
+   * image first), or the text alone. Evaluation builds its prompts from the same message.
+   */
+  public static Map<String, Object> userTurn(String problem, boolean withImage) {
     List<Map<String, Object>> content =
         withImage
             ? List.of(Map.of("type", "image"), Map.of("type", "text", "text", problem))
             : List.of(Map.of("type", "text", "text", problem));
-    return template.render(List.of(Map.of("role", "user", "content", content)), true);
+    return Map.of("role", "user", "content", content);
   }
 
   public QwenPrompt encode(Sample s) {

@@ -54,4 +54,57 @@ class Bf16PathTest {
       System.clearProperty("virft.cpu.bf16");
     }
   }
+
+  /** No-grad passes reuse bf16 weight copies; an in-place update of a master (an optimizer step) is seen. */
+  @Test
+  void keptBf16CopiesFollowMasterUpdates() {
+    StateDict g = Safetensors.read(DIR.resolve("golden.safetensors"));
+    Tensor ids = g.get("input_ids");
+    Tensor mask = g.get("attention_mask");
+    System.setProperty("virft.cpu.bf16", "true");
+    try (QwenVLModel m = QwenVLModel.load(DIR.resolve("checkpoint"), Device.CPU)) {
+      Tensor before;
+      Tensor after;
+      try (NoGradGuard ng = new NoGradGuard()) {
+        before = m.forwardWithImageEmbeds(ids, mask, g.get("vision_embeds"),
+            Tensors.toLongs2d(g.get("proc_slow.image_grid_thw")), null);
+        m.parameters().get("model.norm.weight").mul_(new org.bytedeco.pytorch.Scalar(1.5));
+        after = m.forwardWithImageEmbeds(ids, mask, g.get("vision_embeds"),
+            Tensors.toLongs2d(g.get("proc_slow.image_grid_thw")), null);
+      }
+      // With gradients on, nothing is kept: this pass casts the updated master afresh.
+      Tensor fresh = m.forwardWithImageEmbeds(ids, mask, g.get("vision_embeds"),
+          Tensors.toLongs2d(g.get("proc_slow.image_grid_thw")), null).detach();
+      assertTrue(before.sub(after).abs().max().item_double() > 1e-3, "the update changed the logits");
+      assertEquals(0.0, after.sub(fresh).abs().max().item_double(), "the kept copy followed the update");
+    } finally {
+      System.clearProperty("virft.cpu.bf16");
+    }
+  }
+
+  /** A frozen reference keeps its weights in bf16 only and computes what the float32-master model computes. */
+  @Test
+  void frozenModelHoldsComputeDtypeWeights() {
+    StateDict g = Safetensors.read(DIR.resolve("golden.safetensors"));
+    Tensor ids = g.get("input_ids");
+    Tensor mask = g.get("attention_mask");
+    Tensor pv = g.get("proc_slow.pixel_values");
+    long[][] grids = Tensors.toLongs2d(g.get("proc_slow.image_grid_thw"));
+    System.setProperty("virft.cpu.bf16", "true");
+    try (QwenVLModel masters = QwenVLModel.load(DIR.resolve("checkpoint"), Device.CPU);
+        QwenVLModel frozen = QwenVLModel.load(DIR.resolve("checkpoint"), Device.CPU)) {
+      frozen.freezeInComputeDtype();
+      for (Tensor p : frozen.parameters().asMap().values()) {
+        assertEquals(torch.ScalarType.BFloat16.value, p.scalar_type().value);
+        assertTrue(!p.requires_grad());
+      }
+      try (NoGradGuard ng = new NoGradGuard()) {
+        Tensor want = masters.forward(ids, mask, pv, grids, null);
+        Tensor got = frozen.forward(ids, mask, pv, grids, null);
+        assertEquals(0.0, want.sub(got).abs().max().item_double());
+      }
+    } finally {
+      System.clearProperty("virft.cpu.bf16");
+    }
+  }
 }

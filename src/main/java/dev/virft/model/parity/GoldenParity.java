@@ -46,6 +46,31 @@ public final class GoldenParity {
     this.resize = resize;
   }
 
+  private final List<String> notes = new ArrayList<>();
+
+  /**
+   * Diagnostics beside the table: the logits over attended positions only. Padded query positions
+   * attend to nothing; their logits are whatever the attention kernel makes of a fully masked row
+   * (uniform in transformers' eager/SDPA math path, different in fused bf16 kernels), so a large diff
+   * there says nothing about the model.
+   */
+  public List<String> notes() {
+    return notes;
+  }
+
+  private static String attendedLogitsNote(Tensor got, Tensor want, Tensor mask) {
+    if (!Arrays.equals(Tensors.shape(got), Tensors.shape(want)) || mask == null) {
+      return "logits over attended positions: shapes differ";
+    }
+    Tensor keep = mask.to(torch.ScalarType.Bool).cpu().unsqueeze(-1).expand_as(want);
+    Tensor g = got.detach().to(torch.ScalarType.Float).cpu().masked_select(keep);
+    Tensor w = want.to(torch.ScalarType.Float).masked_select(keep);
+    double max = g.numel() == 0 ? 0 : g.sub(w).abs().max().item_double();
+    double rel = g.sub(w).norm().item_double() / Math.max(1e-30, w.norm().item_double());
+    return String.format("logits over attended positions: max abs diff %.3g, rel L2 %.3g, max |logit| %.3g",
+        max, rel, w.numel() == 0 ? 0 : w.abs().max().item_double());
+  }
+
   public List<Row> run() {
     Path jsonFile = dir.resolve("golden.json");
     JsonNode spec = Json.read(jsonFile);
@@ -180,8 +205,9 @@ public final class GoldenParity {
               golden.get("vision_embeds"), 1e-4));
         }
         if (golden.contains("logits")) {
-          rows.put("logits", maxAbs("logits", model.forward(ids, mask, pv, grids, null),
-              golden.get("logits"), 1e-4));
+          Tensor logits = model.forward(ids, mask, pv, grids, null);
+          rows.put("logits", maxAbs("logits", logits, golden.get("logits"), 1e-4));
+          notes.add(attendedLogitsNote(logits, golden.get("logits"), mask));
         }
       }
       if (!golden.contains("greedy_ids")) {
