@@ -1,7 +1,10 @@
 package dev.virft.cli;
 
 import dev.virft.demo.DemoAssets;
+import dev.virft.demo.DemoBaseCheckpoint;
+import dev.virft.data.Sample;
 import dev.virft.demo.DemoData;
+import dev.virft.demo.DemoEvaluator;
 import dev.virft.demo.DemoMetrics;
 import dev.virft.demo.DemoRunner;
 import dev.virft.demo.DemoSft;
@@ -11,6 +14,7 @@ import dev.virft.util.VirftException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -26,12 +30,12 @@ import picocli.CommandLine.Option;
       "few-shot split with GRPO and with SFT, evaluates both, prints base/SFT/RFT metrics and writes",
       "OUTPUT/report.html."
     },
-    subcommands = {DemoCommand.MakeAssets.class, DemoCommand.MakeBase.class})
+    subcommands = {DemoCommand.MakeAssets.class, DemoCommand.MakeBase.class, DemoCommand.Validate.class})
 public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed of the few-shot and test splits and of training (default ${DEFAULT-VALUE}).")
   long seed = 1;
 
-  @Option(names = "--steps", description = "GRPO steps (default 40; SFT takes as many).")
+  @Option(names = "--steps", description = "GRPO steps (default 100; SFT takes as many).")
   Integer steps;
 
   @Option(names = "--quick", description = "A shortened demo (few steps, small test set), as CI runs it.")
@@ -42,6 +46,28 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--base", description = "Base checkpoint directory (default: the one shipped with virft).")
   Path base;
+
+  @Option(
+      names = "--validation",
+      description =
+          "Evaluate on the validation split instead of the test split (to choose settings without"
+              + " looking at the test rows).")
+  boolean validation;
+
+  @Option(names = "--grpo-learning-rate", description = "GRPO peak learning rate (default 5e-5).")
+  Double grpoLr;
+
+  @Option(names = "--sft-learning-rate", description = "SFT peak learning rate (default 5e-5).")
+  Double sftLr;
+
+  @Option(names = "--beta", description = "GRPO KL coefficient (default 0.04).")
+  Double beta;
+
+  @Option(names = "--num-generations", description = "GRPO samples per prompt (default 8).")
+  Integer numGenerations;
+
+  @Option(names = "--temperature", description = "GRPO sampling temperature (default 1.0).")
+  Double temperature;
 
   @Override
   public Integer call() {
@@ -55,6 +81,18 @@ public final class DemoCommand implements Callable<Integer> {
     s.seed = seed;
     s.output = output;
     s.base = base;
+    s.onValidation = validation;
+    if (grpoLr != null) s.grpoLearningRate = positive(grpoLr, "--grpo-learning-rate");
+    if (sftLr != null) s.sftLearningRate = positive(sftLr, "--sft-learning-rate");
+    if (beta != null) {
+      if (!(beta >= 0)) throw new VirftException("--beta: expected a number >= 0, got " + beta);
+      s.beta = beta;
+    }
+    if (numGenerations != null) {
+      if (numGenerations < 2) throw new VirftException("--num-generations: expected at least 2, got " + numGenerations);
+      s.numGenerations = numGenerations;
+    }
+    if (temperature != null) s.temperature = positive(temperature, "--temperature");
     DemoRunner.Outcome o = new DemoRunner(s, System.out).run();
     for (DemoMetrics m : o.metrics()) {
       if (!m.allFinite()) {
@@ -63,6 +101,11 @@ public final class DemoCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private static double positive(double v, String option) {
+    if (!(v > 0) || Double.isInfinite(v)) throw new VirftException(option + ": expected a positive number, got " + v);
+    return v;
   }
 
   /** Writes the demo tokenizer and tiny model config (no weights); deterministic. */
@@ -99,10 +142,10 @@ public final class DemoCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--rows", description = "Synthetic training rows (default ${DEFAULT-VALUE}).")
-    int rows = 2000;
+    int rows = 8000;
 
     @Option(names = "--steps", description = "SFT steps (default ${DEFAULT-VALUE}).")
-    int steps = 300;
+    int steps = 2000;
 
     @Option(names = "--batch", description = "Rows per step (default ${DEFAULT-VALUE}).")
     int batch = 8;
@@ -115,6 +158,13 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--work", description = "Scratch directory (default: OUTPUT.work).")
     Path work;
+
+    @Option(
+        names = "--validate",
+        description =
+            "Validation prompts per category evaluated after training (the validation split, never the"
+                + " demo's test rows; 0: none; default ${DEFAULT-VALUE}).")
+    int validate = 4;
 
     @Override
     public Integer call() throws IOException {
@@ -132,7 +182,45 @@ public final class DemoCommand implements Callable<Integer> {
             }
           });
       System.out.println("wrote the base checkpoint to " + output);
+      if (validate > 0) Validate.print(output, validate, scratch);
       return 0;
+    }
+  }
+
+  /** Evaluates a checkpoint on the validation split (for choosing settings without the test rows). */
+  @Command(
+      name = "validate",
+      mixinStandardHelpOptions = true,
+      description =
+          "Evaluate a checkpoint on the demo's validation split (rows of a seed neither the base"
+              + " model's training nor the demo's splits use) and print mAP, IoU reward and format rate.")
+  static final class Validate implements Callable<Integer> {
+    @Option(names = "--base", description = "Checkpoint directory (default: the shipped base).")
+    Path base;
+
+    @Option(names = "--per-category", description = "Prompts per category (default ${DEFAULT-VALUE}).")
+    int perCategory = 4;
+
+    @Option(names = "--work", description = "Scratch directory (default ${DEFAULT-VALUE}).")
+    Path work = Path.of("demo", "validate");
+
+    @Override
+    public Integer call() throws IOException {
+      Files.createDirectories(work);
+      Path ckpt = base != null ? base : DemoBaseCheckpoint.extract(work.resolve("base"));
+      print(ckpt, perCategory, work);
+      return 0;
+    }
+
+    static void print(Path checkpoint, int perCategory, Path work) {
+      List<Sample> rows = DemoData.validation(perCategory);
+      Path gt = work.resolve("validation_annotations.json");
+      DemoData.writeCocoGroundTruth(rows, gt);
+      DemoMetrics m =
+          new DemoEvaluator(16, DemoRunner.Settings.defaults().maxCompletionLength)
+              .evaluate("base", checkpoint, rows, gt)
+              .metrics();
+      System.out.print("validation split (" + checkpoint + "):\n" + DemoMetrics.table(List.of(m)));
     }
   }
 }

@@ -22,11 +22,14 @@ public final class DemoAssets {
   /** Demo images are resized to exactly this many pixels per side (an 8×8 patch grid, 16 tokens). */
   public static final int IMAGE_SIDE = 112;
 
-  // The tiny language model: 2 layers of width 64 (GQA 4 query / 2 key-value heads of dim 16), so a
-  // training step of the demo takes a fraction of a second on a laptop CPU.
+  // The tiny language model: 4 layers of width 64 (GQA 4 query / 2 key-value heads of dim 16), so a
+  // training step of the demo takes a fraction of a second on a laptop CPU. With 2 layers the base
+  // model never learned to read the image (one box for every image, see docs/benchmarks.md): the
+  // answer's coordinates need the category from the text, then the matching image tokens, then a
+  // mapping to digits, which is more than two layers learned in the base's training budget.
   static final int HIDDEN = 64;
   static final int INTERMEDIATE = 256;
-  static final int LAYERS = 2;
+  static final int LAYERS = 4;
   static final int HEADS = 4;
   static final int KV_HEADS = 2;
   // M-RoPE split of head_dim / 2 = 8 rotary frequencies into (temporal, height, width), Qwen's ratio.

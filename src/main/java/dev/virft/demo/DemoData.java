@@ -34,6 +34,11 @@ import java.util.regex.Pattern;
 public final class DemoData {
   /** Seed of the base model's training rows; the demo's splits use small seeds, never this one. */
   public static final long BASE_SEED = 1_000_003L;
+  /**
+   * Seed of the validation split: rows for choosing settings (base model, GRPO and SFT knobs), so the
+   * test rows only ever measure.
+   */
+  public static final long VALIDATION_SEED = 2_000_003L;
 
   private static final Pattern CATEGORY = Pattern.compile("category '([^']+)'");
   private static final Pattern BOX =
@@ -84,6 +89,11 @@ public final class DemoData {
   /** The held-out test split of a demo run. */
   public static List<Sample> test(long demoSeed, int perCategory) {
     return perCategory(2 * demoSeed + 2, perCategory);
+  }
+
+  /** The validation split: for choosing settings, never the test rows. */
+  public static List<Sample> validation(int perCategory) {
+    return perCategory(VALIDATION_SEED, perCategory);
   }
 
   /** The base model's SFT rows: the solution gains a short reasoning before the answer. */

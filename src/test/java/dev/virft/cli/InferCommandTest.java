@@ -33,7 +33,7 @@ class InferCommandTest {
     int rc;
     try {
       rc = Main.execute("infer", "--model", ckpt.toString(), "--image", img.toString(), "--detect",
-          DemoData.category(s), "--max_new_tokens", "40", "--output", png.toString());
+          DemoData.category(s), "--max_new_tokens", "64", "--output", png.toString());
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);

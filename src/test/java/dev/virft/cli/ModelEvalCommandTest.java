@@ -69,7 +69,8 @@ class ModelEvalCommandTest {
     List<String> args = new ArrayList<>(List.of("eval", "coco", "--annotations", gt.toString(), "--model",
         ckpt.toString(), "--images", images.toString(), "--output", output.toString(), "--batch_size", "4"));
     if (!List.of(extra).contains("--max_new_tokens")) {
-      args.addAll(List.of("--max_new_tokens", "40"));
+      // The demo base's answers take about 46 tokens; 64 lets them end.
+      args.addAll(List.of("--max_new_tokens", "64"));
     }
     args.addAll(List.of(extra));
     return Main.execute(args.toArray(String[]::new));
@@ -128,7 +129,7 @@ class ModelEvalCommandTest {
   @Test
   void trainingPromptsGiveTheDemoEvaluatorsAnswersAndMap() throws Exception {
     Path gtCopy = Files.copy(gt, dir.resolve("gt.json"));
-    DemoEvaluator.Result demo = new DemoEvaluator(4, 40).evaluate("base", ckpt, rows, gtCopy);
+    DemoEvaluator.Result demo = new DemoEvaluator(4, 64).evaluate("base", ckpt, rows, gtCopy);
     Path output = dir.resolve("plain");
     assertEquals(0, coco(output, "--no-image-prefix"), err.toString(StandardCharsets.UTF_8));
     List<String> log = lines(output.resolve("answers.jsonl"));
@@ -174,8 +175,8 @@ class ModelEvalCommandTest {
 
     // Other generation settings are refused rather than mixed into the same answers.
     err.reset();
-    assertEquals(2, coco(output, "--max_new_tokens", "41"));
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("field 'max_new_tokens' is 40, this run has 41"),
+    assertEquals(2, coco(output, "--max_new_tokens", "65"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("field 'max_new_tokens' is 64, this run has 65"),
         err.toString(StandardCharsets.UTF_8));
   }
 

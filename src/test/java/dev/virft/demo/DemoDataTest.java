@@ -41,6 +41,13 @@ class DemoDataTest {
     Set<String> base = imageHashes(DemoData.baseTraining(60));
     base.retainAll(imageHashes(test));
     assertTrue(base.isEmpty(), "base training data and test share images");
+    List<Sample> validation = DemoData.validation(3);
+    assertEquals(9 * 3, validation.size());
+    for (List<Sample> other : List.of(train, test, DemoData.baseTraining(60))) {
+      Set<String> v = imageHashes(validation);
+      v.retainAll(imageHashes(other));
+      assertTrue(v.isEmpty(), "the validation split shares images with another split");
+    }
     // deterministic
     assertEquals(imageHashes(train), imageHashes(DemoData.fewShot(1, 4)));
     assertFalse(imageHashes(train).equals(imageHashes(DemoData.fewShot(2, 4))));

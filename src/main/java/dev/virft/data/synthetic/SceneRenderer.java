@@ -31,6 +31,17 @@ public final class SceneRenderer {
     this.difficulty = difficulty;
   }
 
+  /**
+   * The gradient background's colour at pixel (x, y) of a size×size image: red 150→250 left to right,
+   * green 150→250 top to bottom, blue 235. Never one of the shapes' colours (every channel ≥ 150 and
+   * blue high), so shapes are still measured by exact colour.
+   */
+  public static Color background(int x, int y, int size) {
+    int r = 150 + (100 * x) / Math.max(1, size - 1);
+    int gr = 150 + (100 * y) / Math.max(1, size - 1);
+    return new Color(r, gr, 235);
+  }
+
   /** A placed, not yet drawn shape: its square cell. */
   record Placement(ShapeKind kind, ShapeColor color, int x, int y, int side) {
     boolean overlaps(Placement o) {
@@ -62,8 +73,14 @@ public final class SceneRenderer {
     try {
       g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
       g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
-      g.setColor(BACKGROUND);
-      g.fillRect(0, 0, size, size);
+      if (difficulty.gradientBackground) {
+        for (int y = 0; y < size; y++) {
+          for (int x = 0; x < size; x++) img.setRGB(x, y, background(x, y, size).getRGB());
+        }
+      } else {
+        g.setColor(BACKGROUND);
+        g.fillRect(0, 0, size, size);
+      }
       for (Placement p : placements) {
         g.setColor(p.color().rgb);
         switch (p.kind()) {

@@ -72,7 +72,14 @@ class SyntheticDatasetTest {
         assertTrue(0 <= x1 && x1 < x2 && x2 <= 1000 && 0 <= y1 && y1 < y2 && y2 <= 1000);
         assertEquals(rgb, colorAt(img, (x1 + x2) / 2, (y1 + y2) / 2), s.source() + " " + s.solution());
         // just outside the box (when inside the image) is background
-        if (x1 > 20) assertEquals(SceneRenderer.BACKGROUND.getRGB() & 0xffffff, colorAt(img, x1 - 15, (y1 + y2) / 2));
+        if (x1 > 20) {
+          int px = (x1 - 15) * img.getWidth() / 1000, py = (y1 + y2) / 2 * img.getHeight() / 1000;
+          int bg =
+              d.gradientBackground
+                  ? SceneRenderer.background(px, py, img.getWidth()).getRGB()
+                  : SceneRenderer.BACKGROUND.getRGB();
+          assertEquals(bg & 0xffffff, colorAt(img, x1 - 15, (y1 + y2) / 2));
+        }
       }
     }
     assertTrue(positives > 30 && negatives > 3, positives + " / " + negatives);
@@ -88,6 +95,20 @@ class SyntheticDatasetTest {
         assertTrue(w >= 280, "easy shapes are large: " + s.solution());
       }
       assertTrue(s.problem().matches("(?s).*'(red|green|blue) .*"), s.problem());
+    }
+  }
+
+  @Test
+  void easyBackgroundShowsWhereAPixelIs() {
+    BufferedImage img = ds(SyntheticTask.DETECTION, Difficulty.EASY, 3, 1).row(0).image().decode();
+    int w = img.getWidth();
+    // corners are background unless a shape covers them; shapes leave a 1-pixel margin
+    assertEquals(new java.awt.Color(150, 150, 235).getRGB(), img.getRGB(0, 0));
+    assertEquals(new java.awt.Color(250, 150, 235).getRGB(), img.getRGB(w - 1, 0));
+    assertEquals(new java.awt.Color(150, 250, 235).getRGB(), img.getRGB(0, w - 1));
+    for (int x = 1; x < w; x++) {
+      int prev = (img.getRGB(x - 1, 0) >> 16) & 0xff, red = (img.getRGB(x, 0) >> 16) & 0xff;
+      assertTrue(red >= prev, "red grows left to right");
     }
   }
 
