@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
@@ -36,6 +37,7 @@ public final class AtomicFiles {
       Files.createDirectories(abs.getParent());
       Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
       try {
+        ordinaryPermissions(tmp, false);
         try (OutputStream out = Files.newOutputStream(tmp)) {
           writer.write(out);
         }
@@ -66,6 +68,7 @@ public final class AtomicFiles {
       Files.createDirectories(abs.getParent());
       Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".");
       try {
+        ordinaryPermissions(tmp, true);
         writer.write(tmp);
         if (Files.exists(abs)) {
           Path old = abs.resolveSibling("." + abs.getFileName() + ".old");
@@ -81,6 +84,19 @@ public final class AtomicFiles {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Temporary files and directories are created private (0600 / 0700); what we rename into place is an
+   * ordinary output (a checkpoint others on the machine may load), so it gets 0644 / 0755 like a file
+   * written directly under the usual umask.
+   */
+  private static void ordinaryPermissions(Path p, boolean dir) throws IOException {
+    try {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(dir ? "rwxr-xr-x" : "rw-r--r--"));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system (Windows): its default ACLs apply
     }
   }
 
