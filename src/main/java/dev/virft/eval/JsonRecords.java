@@ -11,8 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reads a list of JSON objects from a .jsonl file (one per line) or a JSON array file. */
-final class JsonRecords {
-  record Record(JsonNode node, String where) {
+public final class JsonRecords {
+  /** One object and where it came from (file and line or index), for error messages. */
+  public record Record(JsonNode node, String where) {
     String text(String field) {
       JsonNode v = node.get(field);
       if (v == null || !v.isTextual()) {
@@ -47,7 +48,7 @@ final class JsonRecords {
 
   private JsonRecords() {}
 
-  static List<Record> read(Path file) {
+  public static List<Record> read(Path file) {
     List<Record> out = new ArrayList<>();
     if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".jsonl")) {
       if (!Files.isRegularFile(file)) {

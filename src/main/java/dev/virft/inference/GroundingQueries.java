@@ -1,13 +1,12 @@
 package dev.virft.inference;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.virft.data.Prompts;
+import dev.virft.eval.JsonRecords;
 import dev.virft.util.AtomicFiles;
 import dev.virft.util.Json;
 import dev.virft.util.VirftException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,9 +33,9 @@ public final class GroundingQueries {
   public static List<Item> fromFile(Path file) {
     Path base = file.toAbsolutePath().getParent();
     List<Item> out = new ArrayList<>();
-    List<JsonNode> records = records(file);
+    List<JsonRecords.Record> records = JsonRecords.read(file);
     for (int i = 0; i < records.size(); i++) {
-      JsonNode n = records.get(i);
+      JsonNode n = records.get(i).node();
       String where = file + ": record " + (i + 1);
       String image = text(n, where, "image_path", "image");
       String instruction = first(n, where, "instruction").asText();
@@ -118,47 +117,6 @@ public final class GroundingQueries {
       sb.append(Json.line(line)).append('\n');
     }
     AtomicFiles.writeString(file, sb.toString());
-  }
-
-  private static List<JsonNode> records(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new VirftException(file + ": file not found");
-    }
-    List<JsonNode> out = new ArrayList<>();
-    if (file.getFileName().toString().endsWith(".jsonl")) {
-      List<String> lines;
-      try {
-        lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new VirftException(file + ": cannot read: " + e.getMessage(), e);
-      }
-      for (int i = 0; i < lines.size(); i++) {
-        if (lines.get(i).isBlank()) {
-          continue;
-        }
-        try {
-          out.add(requireObject(Json.MAPPER.readTree(lines.get(i)), file + ": line " + (i + 1)));
-        } catch (JsonProcessingException e) {
-          throw new VirftException(file + ": line " + (i + 1) + ": not valid JSON: " + e.getOriginalMessage(), e);
-        }
-      }
-      return out;
-    }
-    JsonNode root = Json.read(file);
-    if (!root.isArray()) {
-      throw new VirftException(file + ": expected a JSON array of {image_path, instruction, boxes} (or .jsonl)");
-    }
-    for (int i = 0; i < root.size(); i++) {
-      out.add(requireObject(root.get(i), file + ": record " + (i + 1)));
-    }
-    return out;
-  }
-
-  private static JsonNode requireObject(JsonNode n, String where) {
-    if (n == null || !n.isObject()) {
-      throw new VirftException(where + ": expected a JSON object");
-    }
-    return n;
   }
 
   private static String text(JsonNode n, String where, String... fields) {
