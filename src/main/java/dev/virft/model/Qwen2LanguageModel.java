@@ -23,8 +23,7 @@ final class Qwen2LanguageModel {
   private final Map<String, Tensor> params;
   private final Device device;
   private final Tensor invFreq; // [headDim/2] float32
-  private final Map<String, CastCopy> castCopies = new java.util.HashMap<>();
-  private final Map<String, FusedCopy> fusedCopies = new java.util.HashMap<>();
+  private final Map<String, KeptCopy> keptCopies = new java.util.HashMap<>();
   private LoraAdapters lora; // null without LoRA
 
   Qwen2LanguageModel(QwenVLConfig cfg, Map<String, Tensor> params, Device device) {
@@ -64,71 +63,44 @@ final class Qwen2LanguageModel {
     if (GradMode.is_enabled()) {
       // A training pass: the kept copies are stale after its update anyway, and freeing them leaves
       // room for the activations (4.4 GB for 2B).
-      if (!castCopies.isEmpty()) {
+      if (!keptCopies.isEmpty()) {
         releaseCastCopies();
       }
       return master.to(device.computeType());
     }
-    long version = master.__dispatch__version();
-    CastCopy c = castCopies.get(name);
-    if (c == null || c.version != version || c.master != master) {
-      if (c != null) {
-        c.copy.releaseReference();
-      }
-      Tensor copy = master.to(device.computeType());
-      copy.retainReference(); // outlives the PointerScope of the step that made it
-      c = new CastCopy(master, version, copy);
-      castCopies.put(name, c);
-    }
-    return c.copy;
+    return kept(name, master);
   }
-
-  private record CastCopy(Tensor master, long version, Tensor copy) {}
 
   /** Frees the kept compute-dtype copies (the model is closing or its weights were replaced). */
   void releaseCastCopies() {
-    for (CastCopy c : castCopies.values()) {
+    for (KeptCopy c : keptCopies.values()) {
       c.copy.releaseReference();
     }
-    castCopies.clear();
-    for (FusedCopy c : fusedCopies.values()) {
-      c.copy.releaseReference();
-    }
-    fusedCopies.clear();
+    keptCopies.clear();
   }
 
   /**
-   * Whether this pass may use fused projections: a no-grad pass in a narrower compute dtype (bf16
-   * generation, reference and old-policy log-probs). Decoding is bound by kernel launches, not by
-   * arithmetic; one projection for q, k and v, one for gate and up, and one rotary for q and k together
-   * save 8 of about 42 launches per layer. Float32 passes and training passes keep the separate
-   * projections, which are transformers' modules one to one.
+   * The masters cast to compute dtype (and concatenated along dim 0 when several), made once and kept
+   * under {@code key} while none of the masters changes: an in-place update moves a tensor's version.
    */
-  private boolean fusedPath() {
-    return !GradMode.is_enabled() && device.computeType().intern() != torch.ScalarType.Float;
-  }
-
-  /** The named weights cast and concatenated along dim 0, kept while none of the masters changes. */
-  private Tensor fused(String key, String... names) {
-    Tensor[] masters = new Tensor[names.length];
-    long[] versions = new long[names.length];
-    for (int i = 0; i < names.length; i++) {
-      masters[i] = params.get(names[i]);
+  private Tensor kept(String key, Tensor... masters) {
+    long[] versions = new long[masters.length];
+    for (int i = 0; i < masters.length; i++) {
       versions[i] = masters[i].__dispatch__version();
     }
-    FusedCopy c = fusedCopies.get(key);
+    KeptCopy c = keptCopies.get(key);
     if (c == null || !java.util.Arrays.equals(c.versions, versions) || !sameTensors(c.masters, masters)) {
       if (c != null) {
         c.copy.releaseReference();
       }
-      Tensor[] cast = new Tensor[names.length];
-      for (int i = 0; i < names.length; i++) {
+      Tensor[] cast = new Tensor[masters.length];
+      for (int i = 0; i < masters.length; i++) {
         cast[i] = masters[i].to(device.computeType());
       }
-      Tensor copy = Tensors.cat(0, cast);
+      Tensor copy = cast.length == 1 ? cast[0] : Tensors.cat(0, cast);
       copy.retainReference(); // outlives the PointerScope of the step that made it
-      c = new FusedCopy(masters, versions, copy);
-      fusedCopies.put(key, c);
+      c = new KeptCopy(masters, versions, copy);
+      keptCopies.put(key, c);
     }
     return c.copy;
   }
@@ -142,7 +114,27 @@ final class Qwen2LanguageModel {
     return true;
   }
 
-  private record FusedCopy(Tensor[] masters, long[] versions, Tensor copy) {}
+  private record KeptCopy(Tensor[] masters, long[] versions, Tensor copy) {}
+
+  /**
+   * Whether this pass may use fused projections: a no-grad pass in a narrower compute dtype (bf16
+   * generation, reference and old-policy log-probs). Decoding is bound by kernel launches, not by
+   * arithmetic; one projection for q, k and v, one for gate and up, and one rotary for q and k together
+   * save 8 of about 42 launches per layer. Float32 passes and training passes keep the separate
+   * projections, which are transformers' modules one to one.
+   */
+  private boolean fusedPath() {
+    return !GradMode.is_enabled() && device.computeType().intern() != torch.ScalarType.Float;
+  }
+
+  /** The named base weights in compute dtype, concatenated along dim 0 (one projection for several). */
+  private Tensor fused(String key, String... names) {
+    Tensor[] masters = new Tensor[names.length];
+    for (int i = 0; i < names.length; i++) {
+      masters[i] = params.get(names[i]);
+    }
+    return kept(key, masters);
+  }
 
   Tensor embed(Tensor inputIds) {
     return torch.embedding(w("model.embed_tokens.weight"), inputIds);
