@@ -1,5 +1,6 @@
 package dev.virft.cli;
 
+import dev.virft.tensor.CpuThreads;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,6 +24,14 @@ import picocli.CommandLine.Command;
       LoraCommand.class,
     })
 public final class Main implements Runnable {
+  /** Every verb takes {@code --threads N} (inherited by the subcommands); see {@link CpuThreads}. */
+  @CommandLine.Option(names = "--threads", scope = CommandLine.ScopeType.INHERIT, paramLabel = "N",
+      description = "CPU threads for libtorch (default: 1 for models under 50 M parameters, else every core).")
+  void setThreads(Integer n) {
+    if (n != null) { // picocli may reset the option to its (absent) initial value
+      CpuThreads.request(n);
+    }
+  }
 
   static {
     // The HF tokenizers binding must never phone home; set before its first use.

@@ -50,6 +50,11 @@ public final class QwenVLModel implements AutoCloseable {
       // Kept alive across the callers' PointerScopes; released in close().
       p.retainReference();
     }
+    long count = 0;
+    for (Tensor p : params.values()) {
+      count += p.numel();
+    }
+    dev.virft.tensor.CpuThreads.forModel(count, device);
     this.lm = new Qwen2LanguageModel(cfg, params, device);
     this.vision = VisionTowers.create(cfg, params::get, device);
   }

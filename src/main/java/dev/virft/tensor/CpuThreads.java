@@ -1,0 +1,83 @@
+package dev.virft.tensor;
+
+import dev.virft.util.VirftException;
+import java.util.Locale;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * libtorch's CPU intra-op threads, chosen once per process for the work: one thread for small models
+ * (their matrices are too small for a second thread to pay for its hand-offs, and an idle sibling
+ * core then stays free for whatever else runs), every core for larger ones; {@code --threads N}
+ * overrides. Inter-op threads are one: nothing here runs independent graph branches concurrently.
+ *
+ * <p>Workers must not busy-wait: OpenMP's default spinning collapses as soon as another process wants
+ * a core. That is {@code OMP_WAIT_POLICY=PASSIVE}, which libgomp reads when it loads, so it is set in
+ * the environment by the {@code virft} launcher and by the test runner's configuration, not here.
+ */
+public final class CpuThreads {
+  /**
+   * Below this many parameters one thread is as fast as two on a 2-core box (measured on the bench
+   * configs, docs/benchmarks.md), and much faster while another process competes for the cores.
+   */
+  public static final long ONE_THREAD_BELOW_PARAMETERS = 50_000_000L;
+
+  private static Integer requested;
+  private static boolean chosen;
+  private static boolean interopSet;
+
+  private CpuThreads() {}
+
+  /** {@code --threads N}: applied now and kept for every model this process loads. */
+  public static synchronized void request(int n) {
+    if (n < 1) {
+      throw new VirftException("--threads: " + n + ", expected an integer >= 1");
+    }
+    requested = n;
+    chosen = false;
+    apply(n, "--threads " + n);
+  }
+
+  /** The requested count, or null when the choice is left to the model size. */
+  public static synchronized Integer requested() {
+    return requested;
+  }
+
+  /**
+   * Chooses the threads for a model of {@code parameters} parameters, the first time a model is made
+   * (policy and reference are the same size); later calls keep that choice. {@code --threads} wins.
+   */
+  public static synchronized void forModel(long parameters, Device device) {
+    if (chosen || device != Device.CPU) {
+      return;
+    }
+    if (requested != null) {
+      chosen = true;
+      return;
+    }
+    int n = threadsFor(parameters, Runtime.getRuntime().availableProcessors());
+    apply(n, String.format(Locale.ROOT, "model of %.1f M parameters, %s %d M; --threads N overrides",
+        parameters / 1e6, parameters < ONE_THREAD_BELOW_PARAMETERS ? "below" : "at least",
+        ONE_THREAD_BELOW_PARAMETERS / 1_000_000));
+  }
+
+  /** The size rule alone. */
+  public static int threadsFor(long parameters, int cores) {
+    return parameters < ONE_THREAD_BELOW_PARAMETERS ? 1 : Math.max(1, cores);
+  }
+
+  private static void apply(int n, String why) {
+    chosen = true;
+    if (!interopSet) {
+      interopSet = true;
+      try {
+        torch.set_num_interop_threads(1);
+      } catch (RuntimeException e) {
+        // libtorch refuses once inter-op work has started; the default then stays.
+      }
+    }
+    torch.set_num_threads(n);
+    String wait = System.getenv("OMP_WAIT_POLICY");
+    System.err.printf(Locale.ROOT, "virft: %d CPU thread%s (%s; OMP_WAIT_POLICY=%s)%n", n, n == 1 ? "" : "s",
+        why, wait == null ? "unset, workers may spin" : wait);
+  }
+}
