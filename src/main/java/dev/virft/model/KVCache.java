@@ -14,9 +14,9 @@ import org.bytedeco.pytorch.global.torch;
 public final class KVCache implements AutoCloseable {
   private final Tensor[] keys;
   private final Tensor[] values;
-  private final long[][] keyMask;
+  private long[][] keyMask;
   private final int capacity;
-  private final int batch;
+  private int batch;
   private long[] ropeDeltas;
   private int length;
 
@@ -31,8 +31,11 @@ public final class KVCache implements AutoCloseable {
         new TensorOptions(device.computeType()).device(new org.bytedeco.pytorch.DeviceOptional(device.torchDevice()));
     long[] shape = {batch, t.numKeyValueHeads(), capacity, t.headDim()};
     for (int i = 0; i < layers; i++) {
+      // Owned by the cache, not by the caller's PointerScope (rows may be replaced in keepRows).
       keys[i] = torch.zeros(shape, opts);
       values[i] = torch.zeros(shape, opts);
+      keys[i].retainReference();
+      values[i].retainReference();
     }
     keyMask = new long[batch][capacity];
   }
@@ -70,10 +73,9 @@ public final class KVCache implements AutoCloseable {
   }
 
   /**
-   * Writes this step's keys/values ([B, kvHeads, L, D]) at the current length. Returns the keys and
-   * values to attend over: those so far for the prefill, and the whole buffer for decode steps (the
-   * mask blocks the unwritten tail), so that every decode step has the same shapes and the native
-   * allocator reuses the same blocks instead of fragmenting on ever-growing sizes.
+   * Writes this step's keys/values ([B, kvHeads, L, D]) in place at the current length and returns
+   * views of the keys and values written so far, which are what the step attends over: no copy of
+   * the cache and no attention over its unwritten tail.
    */
   Tensor[] append(int layer, Tensor k, Tensor v) {
     long l = k.size(2);
@@ -85,18 +87,62 @@ public final class KVCache implements AutoCloseable {
 
   /** How many key positions a step of {@code l} new tokens attends over (see {@link #append}). */
   int attendLength(int l) {
-    return length == 0 ? l : capacity;
+    return length + l;
   }
 
   void advance(int steps) {
     length += steps;
   }
 
+  /** Sets the length after rows were filled by {@link #copyPrompt}. */
+  void setLength(int length) {
+    this.length = length;
+  }
+
+  /**
+   * Copies the first {@code len} positions of row {@code srcRow} of {@code src} (a prompt's own
+   * prefill) into rows [dstRow, dstRow + count) at positions [dstPos, dstPos + len): one prefill
+   * serves every sample of its prompt.
+   */
+  void copyPrompt(KVCache src, int srcRow, int len, int dstRow, int count, int dstPos) {
+    for (int i = 0; i < keys.length; i++) {
+      keys[i].narrow(0, dstRow, count).narrow(2, dstPos, len).copy_(src.keys[i].narrow(0, srcRow, 1).narrow(2, 0, len));
+      values[i].narrow(0, dstRow, count).narrow(2, dstPos, len)
+          .copy_(src.values[i].narrow(0, srcRow, 1).narrow(2, 0, len));
+    }
+  }
+
+  /** Keeps only the rows {@code index} ([k] int64, on the cache's device): finished rows leave the batch. */
+  void keepRows(Tensor index) {
+    long[] rows = dev.virft.tensor.Tensors.toLongs(index.cpu());
+    for (int i = 0; i < keys.length; i++) {
+      Tensor k = keys[i].index_select(0, index);
+      Tensor v = values[i].index_select(0, index);
+      k.retainReference();
+      v.retainReference();
+      keys[i].releaseReference();
+      values[i].releaseReference();
+      keys[i] = k;
+      values[i] = v;
+    }
+    long[][] mask = new long[rows.length][];
+    long[] deltas = ropeDeltas == null ? null : new long[rows.length];
+    for (int r = 0; r < rows.length; r++) {
+      mask[r] = keyMask[(int) rows[r]];
+      if (deltas != null) {
+        deltas[r] = ropeDeltas[(int) rows[r]];
+      }
+    }
+    keyMask = mask;
+    ropeDeltas = deltas;
+    batch = rows.length;
+  }
+
   @Override
   public void close() {
     for (int i = 0; i < keys.length; i++) {
-      keys[i].close();
-      values[i].close();
+      keys[i].releaseReference();
+      values[i].releaseReference();
     }
   }
 }

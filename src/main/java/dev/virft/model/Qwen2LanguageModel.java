@@ -155,7 +155,11 @@ final class Qwen2LanguageModel {
    * @param cache null for a full pass; otherwise keys/values are appended to it
    */
   Tensor forward(Tensor embeds, Tensor positions, Tensor mask, KVCache cache) {
-    Tensor[] cosSin = rotary(positions);
+    return forwardWithRotary(embeds, rotary(positions), mask, cache);
+  }
+
+  /** As {@link #forward}, with the rotary cos/sin [B, 1, L, headDim] already made (decoding makes them once). */
+  Tensor forwardWithRotary(Tensor embeds, Tensor[] cosSin, Tensor mask, KVCache cache) {
     Tensor h = embeds;
     for (int i = 0; i < t.numHiddenLayers(); i++) {
       String p = "model.layers." + i + ".";
@@ -255,8 +259,14 @@ final class Qwen2LanguageModel {
     return Tensors.cat(-1, x2.neg(), x1);
   }
 
-  /** Qwen2RMSNorm: normalise in float32, cast back, then scale. */
+  /**
+   * Qwen2RMSNorm: normalise in float32, cast back, then scale. In float32 that is libtorch's fused
+   * {@code rms_norm} (one op instead of seven); the bf16 path keeps transformers' cast before the scale.
+   */
   Tensor rmsNorm(Tensor x, Tensor weight) {
+    if (x.scalar_type().intern() == torch.ScalarType.Float && weight.scalar_type().intern() == torch.ScalarType.Float) {
+      return torch.rms_norm(x, new long[] {x.size(-1)}, new TensorOptional(weight), new DoubleOptional(t.rmsNormEps()));
+    }
     Tensor xf = x.to(torch.ScalarType.Float);
     Tensor var = xf.pow(new Scalar(2)).mean(new long[] {-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
     Tensor normed = xf.mul(var.add(new Scalar(t.rmsNormEps())).rsqrt());
@@ -267,7 +277,7 @@ final class Qwen2LanguageModel {
    * cos/sin [B, 1, L, headDim] for M-RoPE: the frequencies of each of the three position axes, with
    * channel chunks (mrope_section, repeated for both halves) taken from axis {@code chunk % 3}.
    */
-  private Tensor[] rotary(Tensor positions) {
+  Tensor[] rotary(Tensor positions) {
     // freqs[a, b, l, f] = positions[a, b, l] * invFreq[f], in float32 like transformers.
     Tensor freqs = positions.to(torch.ScalarType.Float).unsqueeze(-1).mul(invFreq);
     Tensor emb = Tensors.cat(-1, freqs, freqs); // [3, B, L, D]

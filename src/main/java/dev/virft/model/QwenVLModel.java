@@ -1,5 +1,15 @@
 package dev.virft.model;
 
+import dev.virft.generation.DecodeLoop;
+import dev.virft.generation.EosTokenCriteria;
+import dev.virft.generation.LogitsProcessor;
+import dev.virft.generation.LogitsWarper;
+import dev.virft.generation.RepetitionPenaltyLogitsProcessor;
+import dev.virft.generation.SeededTokenSampler;
+import dev.virft.generation.SuppressTokensLogitsProcessor;
+import dev.virft.generation.TemperatureLogitsWarper;
+import dev.virft.generation.TopKLogitsWarper;
+import dev.virft.generation.TopPLogitsWarper;
 import dev.virft.tensor.Device;
 import dev.virft.tensor.Safetensors;
 import dev.virft.tensor.StateDict;
@@ -527,13 +537,19 @@ public final class QwenVLModel implements AutoCloseable {
   // ---------------------------------------------------------------- generation
 
   /**
-   * Batched generation with the KV cache. Prompts are left padded; each gives
+   * Batched generation with the KV cache. Prompts may be left padded; each gives
    * {@code numReturnSequences} rows (prompt-major). Greedy, or sampling with temperature / top-k /
-   * top-p from a CPU generator seeded with {@code gen.seed()} (the same seed gives the same tokens on
-   * any device). Each decode step runs in its own PointerScope: the cache is the only state kept.
+   * top-p; prompt p draws from a generator seeded with {@code gen.seed() + p} (see the overload with
+   * explicit seeds). Each step runs in its own PointerScope: the cache is the only state kept.
    */
   public GenerationOutput generate(Tensor inputIds, Tensor attentionMask, Tensor pixelValues,
       long[][] imageGridThw, GenerationConfig gen) {
+    return generate(inputIds, attentionMask, pixelValues, imageGridThw, gen, defaultSeeds(inputIds, gen));
+  }
+
+  /** As {@link #generate}, prompt p sampling from a generator seeded with {@code promptSeeds[p]}. */
+  public GenerationOutput generate(Tensor inputIds, Tensor attentionMask, Tensor pixelValues,
+      long[][] imageGridThw, GenerationConfig gen, long[] promptSeeds) {
     try (NoGradGuard ng = new NoGradGuard()) {
       Tensor images = null;
       try (PointerScope scope = new PointerScope()) {
@@ -543,7 +559,7 @@ public final class QwenVLModel implements AutoCloseable {
         }
       }
       try {
-        return generateWithImageEmbeds(inputIds, attentionMask, images, imageGridThw, gen);
+        return generateWithImageEmbeds(inputIds, attentionMask, images, imageGridThw, gen, promptSeeds);
       } finally {
         if (images != null) {
           images.releaseReference();
@@ -554,210 +570,162 @@ public final class QwenVLModel implements AutoCloseable {
 
   public GenerationOutput generateWithImageEmbeds(Tensor inputIds, Tensor attentionMask,
       Tensor imageEmbeds, long[][] imageGridThw, GenerationConfig gen) {
+    return generateWithImageEmbeds(inputIds, attentionMask, imageEmbeds, imageGridThw, gen,
+        defaultSeeds(inputIds, gen));
+  }
+
+  private static long[] defaultSeeds(Tensor inputIds, GenerationConfig gen) {
+    long[] seeds = new long[(int) inputIds.size(0)];
+    for (int p = 0; p < seeds.length; p++) {
+      seeds[p] = gen.seed() + p;
+    }
+    return seeds;
+  }
+
+  /** The decode loop's statistics of this thread's last generate call (for {@code virft bench generate}). */
+  public static DecodeLoop.Stats lastDecodeStats() {
+    return LAST_STATS.get();
+  }
+
+  private static final ThreadLocal<DecodeLoop.Stats> LAST_STATS = new ThreadLocal<>();
+
+  /**
+   * Generation from precomputed image embeddings: each prompt is prefilled once, alone and without
+   * its padding (its samples share prompt, image and prefill), and its cache is copied to its
+   * {@code numReturnSequences} rows of the batch's cache; then {@link DecodeLoop}
+   * decodes all rows together on the device.
+   */
+  public GenerationOutput generateWithImageEmbeds(Tensor inputIds, Tensor attentionMask,
+      Tensor imageEmbeds, long[][] imageGridThw, GenerationConfig gen, long[] promptSeeds) {
     try (NoGradGuard ng = new NoGradGuard()) {
       int prompts = (int) inputIds.size(0);
       int len = (int) inputIds.size(1);
       int n = gen.numReturnSequences();
       int rows = prompts * n;
       int maxNew = gen.maxNewTokens();
+      if (promptSeeds.length != prompts) {
+        throw new IllegalArgumentException(promptSeeds.length + " seeds for " + prompts + " prompts");
+      }
       long[][] ids = Tensors.toLongs2d(inputIds);
       long[][] mask = attentionMask == null ? ones(prompts, len) : Tensors.toLongs2d(attentionMask);
-      long[][] out = new long[rows][maxNew];
-      int[] lengths = new int[rows];
       if (maxNew == 0) {
-        return new GenerationOutput(new long[rows][0], lengths);
+        return new GenerationOutput(new long[rows][0], new int[rows]);
       }
-      // Rows repeat each prompt n times; the full mask covers prompt + every generated position.
-      long[][] rowIds = new long[rows][];
-      long[][] fullMask = new long[rows][len + maxNew];
-      for (int r = 0; r < rows; r++) {
-        rowIds[r] = ids[r / n];
-        System.arraycopy(mask[r / n], 0, fullMask[r], 0, len);
-        Arrays.fill(fullMask[r], len, len + maxNew, 1L);
-      }
-      Tensor rowImages = imageEmbeds == null ? null : repeatImages(ids, imageEmbeds, n);
-      Generator rng = gen.doSample() ? torch.createCPUGenerator(gen.seed()) : null;
-      boolean[] done = new boolean[rows];
-      int steps = 0;
-      try (KVCache cache = new KVCache(cfg, rows, len + maxNew, device)) {
-        long[] next;
-        try (PointerScope scope = new PointerScope()) {
-          // Only the last prompt position goes through the vocabulary-sized head.
-          Tensor h = hidden(Tensors.longs2d(rowIds), Tensors.longs2d(prefix(fullMask, len)), rowImages,
-              imageGridThw == null ? null : repeatGrids(ids, imageGridThw, n), cache);
-          next = choose(lm.logits(h.select(1, len - 1)), gen, rng, rowIds, out, 0);
+      long[][] real = new long[prompts][];
+      int longest = 0;
+      for (int p = 0; p < prompts; p++) {
+        real[p] = realTokens(ids[p], mask[p]);
+        if (real[p].length == 0) {
+          throw new VirftException("generate: prompt " + p + " has no tokens (its attention mask is all 0)");
         }
-        while (true) {
-          int alive = 0;
+        longest = Math.max(longest, real[p].length);
+      }
+      long[][][] grids = imageGridThw == null ? null : gridsPerPrompt(ids, imageGridThw);
+      org.bytedeco.pytorch.Device dev = device.torchDevice();
+      List<LogitsProcessor> processors = new ArrayList<>();
+      if (gen.repetitionPenalty() != 1.0) {
+        processors.add(new RepetitionPenaltyLogitsProcessor(gen.repetitionPenalty()));
+      }
+      SuppressTokensLogitsProcessor suppress = gen.suppressTokenIds().length == 0 ? null
+          : new SuppressTokensLogitsProcessor(gen.suppressTokenIds());
+      if (suppress != null) {
+        processors.add(suppress);
+      }
+      List<LogitsWarper> warpers = List.of(
+          new TopKLogitsWarper(gen.topK()),
+          new TemperatureLogitsWarper(gen.temperature()),
+          new TopPLogitsWarper(gen.topP()));
+      SeededTokenSampler sampler = gen.doSample()
+          ? SeededTokenSampler.sampling(promptSeeds, n)
+          : SeededTokenSampler.greedy();
+      int[] lengths = new int[rows];
+      try (EosTokenCriteria eos = new EosTokenCriteria(gen.stopTokenIds());
+          PointerScope outer = new PointerScope();
+          QwenDecodeSession session = new QwenDecodeSession(lm, cfg, device, rows, longest, maxNew)) {
+        Tensor[] firstLogits = new Tensor[prompts];
+        long offset = 0;
+        for (int p = 0; p < prompts; p++) {
+          Tensor mine = null;
+          if (imageEmbeds != null) {
+            long count = countImageTokens(real[p]);
+            mine = imageEmbeds.narrow(0, offset, count);
+            offset += count;
+          }
+          // The prompt alone, unpadded: what generating it on its own computes.
+          int l = real[p].length;
+          try (KVCache own = new KVCache(cfg, 1, l, device)) {
+            Tensor h = hidden(Tensors.longs(real[p], 1, l), null, mine, grids == null ? null : grids[p], own);
+            Tensor logits = lm.logits(h.select(1, l - 1));
+            firstLogits[p] = n == 1 ? logits : logits.expand(n, logits.size(-1));
+            session.addPrompt(own, p * n, n, l, own.ropeDeltas()[0]);
+          }
+        }
+        Tensor first = Tensors.cat(0, firstLogits).contiguous();
+        Tensor history = null;
+        if (!processors.isEmpty() && gen.repetitionPenalty() != 1.0) {
+          long[] hist = new long[rows * (len + maxNew)];
           for (int r = 0; r < rows; r++) {
-            if (done[r]) {
-              out[r][steps] = gen.padTokenId();
-              continue;
-            }
-            out[r][steps] = next[r];
-            lengths[r]++;
-            for (long s : gen.stopTokenIds()) {
-              if (next[r] == s) {
-                done[r] = true;
-              }
-            }
-            if (!done[r]) {
-              alive++;
-            }
+            System.arraycopy(ids[r / n], 0, hist, r * (len + maxNew), len);
           }
-          steps++;
-          if (alive == 0 || steps == maxNew) {
-            break;
-          }
-          try (PointerScope scope = new PointerScope()) {
-            long[] col = new long[rows];
-            for (int r = 0; r < rows; r++) {
-              col[r] = out[r][steps - 1];
-            }
-            Tensor logits = forwardWithImageEmbeds(Tensors.longs(col, rows, 1),
-                Tensors.longs2d(prefix(fullMask, len + steps)), null, null, cache);
-            next = choose(logits.select(1, 0), gen, rng, rowIds, out, steps);
-          }
+          history = Tensors.longs(hist, rows, len + maxNew).to(dev, torch.ScalarType.Long);
         }
+        session.start();
+        DecodeLoop loop = new DecodeLoop(processors, warpers, sampler, eos,
+            gen.padTokenId(), maxNew, device == Device.CPU ? 4 : 8, true);
+        long[][] tokens = loop.run(session, first, history, len, lengths);
+        LAST_STATS.set(loop.stats());
+        return new GenerationOutput(tokens, lengths);
       } finally {
-        if (rowImages != null && rowImages != imageEmbeds) {
-          rowImages.close();
+        if (suppress != null) {
+          suppress.close();
         }
       }
-      long[][] trimmed = new long[rows][];
-      for (int r = 0; r < rows; r++) {
-        trimmed[r] = Arrays.copyOf(out[r], steps);
-      }
-      return new GenerationOutput(trimmed, lengths);
     }
   }
 
-  private static long[][] prefix(long[][] m, int cols) {
-    long[][] o = new long[m.length][];
-    for (int i = 0; i < m.length; i++) {
-      o[i] = Arrays.copyOf(m[i], cols);
+  private static long[] realTokens(long[] ids, long[] mask) {
+    int count = 0;
+    for (long m : mask) {
+      count += m == 1 ? 1 : 0;
     }
-    return o;
+    long[] out = new long[count];
+    for (int j = 0, k = 0; j < ids.length; j++) {
+      if (mask[j] == 1) {
+        out[k++] = ids[j];
+      }
+    }
+    return out;
   }
 
-  /** Image embeddings for the repeated rows: each prompt's image tokens, n times, in row order. */
-  private Tensor repeatImages(long[][] ids, Tensor imageEmbeds, int n) {
-    if (n == 1) {
-      return imageEmbeds;
-    }
-    List<Tensor> parts = new ArrayList<>();
-    long offset = 0;
-    for (long[] row : ids) {
-      long count = 0;
-      for (long id : row) {
-        if (id == cfg.imageTokenId()) {
-          count++;
-        }
+  private long countImageTokens(long[] row) {
+    long count = 0;
+    for (long id : row) {
+      if (id == cfg.imageTokenId()) {
+        count++;
       }
-      Tensor mine = imageEmbeds.narrow(0, offset, count);
-      for (int s = 0; s < n; s++) {
-        parts.add(mine);
-      }
-      offset += count;
     }
-    Tensor t = Tensors.cat(0, parts.toArray(new Tensor[0]));
-    t.retainReference();
-    return t;
+    return count;
   }
 
-  private long[][] repeatGrids(long[][] ids, long[][] grids, int n) {
-    if (n == 1) {
-      return grids;
-    }
-    List<long[]> out = new ArrayList<>();
+  /** Each prompt's rows of image_grid_thw (its images in order; a prompt may have none). */
+  private long[][][] gridsPerPrompt(long[][] ids, long[][] grids) {
+    long[][][] out = new long[ids.length][][];
     int g = 0;
-    for (long[] row : ids) {
+    for (int p = 0; p < ids.length; p++) {
+      long[] row = ids[p];
       int images = 0;
       for (int j = 0; j + 1 < row.length; j++) {
         if (row[j] == cfg.visionStartTokenId() && row[j + 1] == cfg.imageTokenId()) {
           images++;
         }
       }
-      for (int s = 0; s < n; s++) {
-        for (int i = 0; i < images; i++) {
-          out.add(grids[g + i]);
-        }
+      if (g + images > grids.length) {
+        throw new VirftException("image_grid_thw: " + grids.length + " rows, but the prompts hold more images");
       }
+      out[p] = Arrays.copyOfRange(grids, g, g + images);
       g += images;
     }
-    return out.toArray(new long[0][]);
-  }
-
-  /**
-   * Next token per row from last-position logits [rows, V]; {@code prompts} and the first
-   * {@code steps} columns of {@code generated} are each row's ids so far (for the repetition penalty).
-   */
-  private static long[] choose(Tensor logits, GenerationConfig gen, Generator rng, long[][] prompts,
-      long[][] generated, int steps) {
-    // Filtering runs where the logits are; only the argmax, or the top-k candidates, come to the host,
-    // where the CPU generator draws (so a seed gives the same tokens on any device).
-    Tensor scores = logits.to(torch.ScalarType.Float);
-    if (gen.repetitionPenalty() != 1.0) {
-      scores = penalizeRepetitions(scores, prompts, generated, steps, gen.repetitionPenalty());
-    }
-    long vocabSize = scores.size(-1);
-    for (long id : gen.suppressTokenIds()) {
-      if (id >= 0 && id < vocabSize) {
-        scores.narrow(-1, id, 1).fill_(new Scalar(Float.NEGATIVE_INFINITY));
-      }
-    }
-    if (!gen.doSample()) {
-      return Tensors.toLongs(scores.argmax(new org.bytedeco.pytorch.LongOptional(-1), false));
-    }
-    scores = scores.div(new Scalar(gen.temperature()));
-    Tensor candidates = null; // vocabulary ids of the columns of scores, when top-k narrowed them
-    if (gen.topK() > 0 && gen.topK() < vocabSize) {
-      var top = torch.topk(scores, gen.topK());
-      scores = top.get0().cpu();
-      candidates = top.get1().cpu();
-    } else {
-      scores = scores.cpu();
-    }
-    if (gen.topP() < 1.0) {
-      // transformers' TopPLogitsWarper: drop the low tail whose total mass is at most 1 - top_p,
-      // always keeping the most likely token.
-      long width = scores.size(-1);
-      var sorted = torch.sort(scores, -1, false);
-      Tensor sortedLogits = sorted.get0();
-      Tensor order = sorted.get1();
-      Tensor cum = sortedLogits.softmax(-1).cumsum(-1);
-      Tensor remove = cum.le(new Scalar(1.0 - gen.topP()));
-      remove.narrow(-1, width - 1, 1).fill_(new Scalar(0));
-      Tensor removeOrig = torch.zeros_like(remove).scatter(-1, order, remove);
-      scores = scores.masked_fill(removeOrig, new Scalar(Float.NEGATIVE_INFINITY));
-    }
-    Tensor probs = scores.softmax(-1);
-    Tensor pick = torch.multinomial(probs, 1, false, new GeneratorOptional(rng));
-    if (candidates != null) {
-      pick = candidates.gather(-1, pick);
-    }
-    return Tensors.toLongs(pick.squeeze(-1));
-  }
-
-  /**
-   * transformers' RepetitionPenaltyLogitsProcessor: gathers the scores of every id of the row's input
-   * (duplicates and left padding included, as there), divides positive ones and multiplies negative
-   * ones by {@code penalty}, and scatters them back.
-   */
-  private static Tensor penalizeRepetitions(Tensor scores, long[][] prompts, long[][] generated, int steps,
-      double penalty) {
-    int rows = prompts.length;
-    int width = prompts[0].length + steps;
-    long[] ids = new long[rows * width];
-    for (int r = 0; r < rows; r++) {
-      System.arraycopy(prompts[r], 0, ids, r * width, prompts[r].length);
-      System.arraycopy(generated[r], 0, ids, r * width + prompts[r].length, steps);
-    }
-    Tensor index = Tensors.longs(ids, rows, width).to(scores.device(), torch.ScalarType.Long);
-    Tensor picked = scores.gather(1, index);
-    Tensor penalized = torch.where(picked.lt(new Scalar(0.0)), picked.mul(new Scalar(penalty)),
-        picked.div(new Scalar(penalty)));
-    return scores.scatter(1, index, penalized);
+    return out;
   }
 
   @Override
