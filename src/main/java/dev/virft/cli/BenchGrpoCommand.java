@@ -3,16 +3,17 @@ package dev.virft.cli;
 import dev.virft.model.QwenVLConfig;
 import dev.virft.model.LoraConfig;
 import dev.virft.model.QwenVLModel;
-import dev.virft.rl.AdamW;
-import dev.virft.rl.CompletionMask;
-import dev.virft.rl.GradientClipping;
-import dev.virft.rl.GrpoLoss;
-import dev.virft.rl.LossType;
+import dev.virft.rl.GrpoOptions;
+import dev.virft.rl.GrpoTrainer;
 import dev.virft.rl.ModelPresets;
 import dev.virft.rl.QwenPolicy;
 import dev.virft.rl.QwenPrompt;
-import dev.virft.rl.Sampling;
+import dev.virft.rl.RolloutTask;
 import dev.virft.rl.TensorData;
+import dev.virft.train.Distributed;
+import dev.virft.train.Zero;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import dev.virft.tensor.Device;
 import dev.virft.util.Json;
 import java.util.ArrayList;
@@ -22,12 +23,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code virft bench grpo}: times the phases of one GRPO step (generate G samples, reference
@@ -69,9 +71,17 @@ public final class BenchGrpoCommand implements Callable<Integer> {
           + "modules, reference = the same model with adapters off.")
   int loraR;
 
+  @Mixin LaunchArgs launch = new LaunchArgs();
+
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() {
+    if (launch.launches()) {
+      return launch.launch(spec, System.err);
+    }
     Device dev = Device.parse(device);
+    Distributed dist = launch.joinGroup(dev);
     QwenVLConfig cfg = ModelPresets.resolve(model);
     try (QwenVLModel policyModel = QwenVLModel.randomInit(cfg, dev, seed);
         QwenVLModel refModel = beta > 0 && loraR == 0 ? QwenVLModel.randomInit(cfg, dev, seed) : null) {
@@ -84,27 +94,29 @@ public final class BenchGrpoCommand implements Callable<Integer> {
       QwenPolicy policy = new QwenPolicy(policyModel);
       QwenPolicy ref = beta == 0 ? null
           : loraR > 0 ? QwenPolicy.withAdaptersDisabled(policyModel) : new QwenPolicy(refModel);
-      LinkedHashMap<String, Tensor> params = policy.trainableParameters();
-      AdamW opt = new AdamW(params, AdamW.Hyper.defaults(0.0));
+      long parameters = policy.trainableParameters().values().stream().mapToLong(Tensor::numel).sum();
       QwenPrompt prompt = randomPrompt(cfg);
-      long[] stops = cfg.eosTokenIds();
-      Sampling sampling = new Sampling(1.0, 50, 1.0, maxNewTokens, stops, 151643);
-      List<double[]> times = new ArrayList<>();
-      for (int s = 0; s <= steps; s++) {
-        times.add(step(policy, ref, opt, params, prompt, sampling, s));
-      }
+      List<Map<String, Object>> rows = new ArrayList<>();
+      trainer(policy, ref, prompt, cfg, dist).onStep(rows::add).train(null);
+      // Step 0 is the warm-up; the rest are timed.
       double[] avg = new double[6];
-      for (int s = 1; s < times.size(); s++) {
-        for (int k = 0; k < avg.length; k++) {
-          avg[k] += times.get(s)[k] / steps;
+      String[] keys = {"time/generate", "time/reference", "time/policy", "time/optimizer", "step_time"};
+      for (int s = 1; s < rows.size(); s++) {
+        for (int k = 0; k < keys.length; k++) {
+          avg[k] += ((Number) rows.get(s).get(keys[k])).doubleValue() / steps;
         }
+        avg[5] += ((Number) rows.get(s).get("completion_length")).doubleValue() * g * dist.worldSize() / steps;
+      }
+      if (!dist.isMain()) {
+        return 0;
       }
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("model", model);
       out.put("device", dev == Device.CPU
           ? "cpu (" + Runtime.getRuntime().availableProcessors() + " cores, torch threads " + torch.get_num_threads() + ")"
           : "cuda");
-      out.put("parameters", params.values().stream().mapToLong(Tensor::numel).sum());
+      out.put("parameters", parameters);
+      out.put("processes", dist.worldSize());
       out.put("num_generations", g);
       out.put("max_new_tokens", maxNewTokens);
       out.put("image", image);
@@ -118,70 +130,67 @@ public final class BenchGrpoCommand implements Callable<Integer> {
       out.put("optimizer_s", avg[3]);
       out.put("step_s", avg[4]);
       out.put("generated_tokens_per_step", avg[5]);
+      out.put("generated_tokens_per_s", avg[5] / avg[4]);
       System.out.printf(Locale.ROOT,
-          "GRPO step, %s on %s: generate %.3f s | reference %.3f s | policy fwd+bwd %.3f s | optimizer %.3f s | total %.3f s/step (%.0f generated tokens)%n",
-          model, out.get("device"), avg[0], avg[1], avg[2], avg[3], avg[4], avg[5]);
+          "GRPO step, %s on %s x %d process(es): generate %.3f s | reference %.3f s | policy fwd+bwd %.3f s | optimizer %.3f s | total %.3f s/step (%.0f generated tokens, %.1f tokens/s)%n",
+          model, out.get("device"), dist.worldSize(), avg[0], avg[1], avg[2], avg[3], avg[4], avg[5], avg[5] / avg[4]);
       System.out.println(Json.line(out));
     }
     return 0;
   }
 
-  private double[] step(QwenPolicy policy, QwenPolicy ref, AdamW opt, LinkedHashMap<String, Tensor> params,
-      QwenPrompt prompt, Sampling sampling, int s) {
-    // Everything a step makes is freed when it ends, as in the trainer (on a GPU, waiting for the
-    // garbage collector to free device tensors runs out of memory).
-    try (PointerScope stepScope = new PointerScope()) {
-      return timedStep(policy, ref, opt, params, prompt, sampling, s);
+  /**
+   * The real GRPO trainer on one random prompt per rank and step, with random rewards (so advantages
+   * are not all 0): what is timed is exactly a {@code virft train} step, without checkpoints.
+   */
+  private GrpoTrainer<Integer, QwenPrompt> trainer(
+      QwenPolicy policy, QwenPolicy ref, QwenPrompt prompt, QwenVLConfig cfg, Distributed dist) {
+    GrpoOptions o = new GrpoOptions();
+    o.numGenerations = g;
+    o.maxCompletionLength = maxNewTokens;
+    o.beta = beta;
+    o.perDeviceTrainBatchSize = 1;
+    o.gradientAccumulationSteps = 1;
+    o.maxSteps = steps + 1;
+    o.seed = seed;
+    o.shuffle = false;
+    o.progressBar = false;
+    o.stopTokenIds = cfg.eosTokenIds();
+    o.padTokenId = 151643;
+    List<Integer> data = new ArrayList<>();
+    for (int i = 0; i < (steps + 1) * dist.worldSize(); i++) {
+      data.add(i);
     }
-  }
+    Random rewards = new Random(seed + dist.rank());
+    RolloutTask<Integer, QwenPrompt> task =
+        new RolloutTask<>() {
+          @Override
+          public QwenPrompt encode(Integer example) {
+            return prompt;
+          }
 
-  private double[] timedStep(QwenPolicy policy, QwenPolicy ref, AdamW opt, LinkedHashMap<String, Tensor> params,
-      QwenPrompt prompt, Sampling sampling, int s) {
-    long t0 = System.nanoTime();
-    Tensor ids;
-    try (NoGradGuard ng = new NoGradGuard()) {
-      ids = policy.generate(prompt, g, sampling, seed + s);
-    }
-    sync();
-    long t1 = System.nanoTime();
-    Tensor mask = CompletionMask.of(ids, sampling.stopTokenIds());
-    Tensor refLogps = null;
-    if (ref != null) {
-      float[] host;
-      try (NoGradGuard ng = new NoGradGuard(); PointerScope pass = new PointerScope()) {
-        host = TensorData.toFloats(ref.completionLogProbs(prompt, ids));
-      }
-      refLogps = TensorData.floats(host, g, ids.size(1));
-    }
-    sync();
-    long t2 = System.nanoTime();
-    double[] adv = new double[g];
-    Random r = new Random(s);
-    for (int i = 0; i < g; i++) {
-      adv[i] = r.nextGaussian();
-    }
-    opt.zeroGrad();
-    try (PointerScope scope = new PointerScope()) {
-      Tensor logps = policy.completionLogProbs(prompt, ids);
-      GrpoLoss.compute(logps, null, refLogps, mask, TensorData.doublesAsFloat(adv, g),
-              new GrpoLoss.Config(LossType.GRPO, beta, 0.2, 0.2, maxNewTokens))
-          .loss().backward();
-    }
-    sync();
-    long t3 = System.nanoTime();
-    GradientClipping.clip(params.values(), 1.0);
-    opt.step(1e-6);
-    opt.zeroGrad();
-    sync();
-    long t4 = System.nanoTime();
-    return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9, (t4 - t0) / 1e9,
-        mask.sum().item_double()};
-  }
+          @Override
+          public String decode(long[] completionIds) {
+            return "";
+          }
 
-  private void sync() {
-    if (torch.cuda_is_available() && !device.equalsIgnoreCase("cpu")) {
-      torch.cuda_synchronize();
-    }
+          @Override
+          public List<String> rewardNames() {
+            return List.of("random");
+          }
+
+          @Override
+          public double[] rewards(Integer example, String completion) {
+            return new double[] {rewards.nextGaussian()};
+          }
+
+          @Override
+          public String promptText(Integer example) {
+            return "";
+          }
+        };
+    return new GrpoTrainer<>(o, data, task, policy, ref, new PrintStream(OutputStream.nullOutputStream()))
+        .distributed(dist, Zero.NONE, Zero.DEFAULT_BUCKET_ELEMENTS);
   }
 
   /** The chat prompt's shape: system turn + vision tokens of the image + text, random ids. */

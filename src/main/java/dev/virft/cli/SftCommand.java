@@ -5,7 +5,6 @@ import dev.virft.model.QwenVLModel;
 import dev.virft.processor.ChatTemplate;
 import dev.virft.processor.ImageProcessor;
 import dev.virft.processor.QwenTokenizer;
-import dev.virft.rl.Checkpoints;
 import dev.virft.rl.QwenPolicy;
 import dev.virft.rl.QwenPrompt;
 import dev.virft.rl.QwenPromptEncoder;
@@ -14,13 +13,18 @@ import dev.virft.sft.SftOptions;
 import dev.virft.sft.SftTask;
 import dev.virft.sft.SftTrainer;
 import dev.virft.tensor.Device;
+import dev.virft.train.DeepSpeedConfig;
+import dev.virft.train.Distributed;
+import dev.virft.train.TrainCheckpoint;
 import dev.virft.util.VirftException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code virft sft}: the paper's SFT baseline on the same datasets: the same chat prompt as GRPO,
@@ -37,19 +41,28 @@ import picocli.CommandLine.Option;
 public final class SftCommand implements Callable<Integer> {
   @Mixin TrainingArgs args = new TrainingArgs();
 
+  @Mixin LaunchArgs launch = new LaunchArgs();
+
+  @Spec CommandSpec spec;
+
   @Option(names = {"--answer_column", "--answer-column"}, defaultValue = "solution",
       description = "Column with the target text (default: solution).")
   String answerColumn;
 
   @Override
   public Integer call() {
+    if (launch.launches()) {
+      return launch.launch(spec, System.err);
+    }
     args.warnIgnored(System.err);
     Device device = Device.parse(args.device);
     args.validateLora();
     Path base = args.filesDir();
     Path resume =
-        args.resumeFromCheckpoint == null ? null : Checkpoints.resolve(args.resumeFromCheckpoint, args.outputDir);
+        args.resumeFromCheckpoint == null ? null : TrainCheckpoint.resolve(args.resumeFromCheckpoint, args.outputDir);
     List<Sample> samples = args.loadSamples();
+    Distributed dist = launch.joinGroup(device);
+    DeepSpeedConfig ds = args.deepSpeed(dist, System.err);
     SftOptions o = new SftOptions();
     o.outputDir = args.outputDir;
     o.baseModelDir = base;
@@ -87,12 +100,19 @@ public final class SftCommand implements Callable<Integer> {
             }
           };
       try (QwenVLModel model = args.loadModel(resume, device, System.err)) {
-        System.err.printf("virft sft: %d examples, %d steps, device %s%n", samples.size(),
-            o.totalSteps(samples.size()), device);
-        TrainerState st = new SftTrainer<>(o, samples, task, new QwenPolicy(model), System.err).train(resume);
-        System.out.println("done: " + st.globalStep + " steps; last checkpoint "
-            + args.outputDir.resolve("checkpoint-" + st.globalStep));
-        args.writeMergedIfAsked(model, System.out);
+        SftTrainer<Sample, QwenPrompt> trainer = new SftTrainer<>(o, samples, task, new QwenPolicy(model), System.err)
+            .distributed(dist, ds.zero(), ds.bucketElements());
+        if (dist.isMain()) {
+          System.err.printf("virft sft: %d examples, %d steps, device %s%s%n", samples.size(),
+              trainer.totalSteps(samples.size()), device,
+              dist.isDistributed() ? ", " + dist.worldSize() + " processes, ZeRO stage " + ds.zero().stage : "");
+        }
+        TrainerState st = trainer.train(resume);
+        if (dist.isMain()) {
+          System.out.println("done: " + st.globalStep + " steps; last checkpoint "
+              + args.outputDir.resolve("checkpoint-" + st.globalStep));
+          args.writeMergedIfAsked(model, System.out);
+        }
       }
     }
     return 0;

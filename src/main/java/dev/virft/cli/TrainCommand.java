@@ -8,15 +8,18 @@ import dev.virft.processor.QwenTokenizer;
 import dev.virft.reward.RewardRegistry;
 import dev.virft.reward.RewardSelection;
 import dev.virft.reward.Task;
-import dev.virft.rl.Checkpoints;
 import dev.virft.rl.GrpoOptions;
 import dev.virft.rl.GrpoTrainer;
 import dev.virft.rl.LossType;
 import dev.virft.rl.QwenPolicy;
+import dev.virft.rl.QwenPrompt;
 import dev.virft.rl.QwenPromptEncoder;
 import dev.virft.rl.QwenTask;
 import dev.virft.rl.TrainerState;
 import dev.virft.tensor.Device;
+import dev.virft.train.DeepSpeedConfig;
+import dev.virft.train.Distributed;
+import dev.virft.train.TrainCheckpoint;
 import dev.virft.util.VirftException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -26,7 +29,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code virft train}: GRPO fine-tuning as Visual-RFT does it (spec §4). */
 @Command(
@@ -39,6 +44,10 @@ import picocli.CommandLine.Option;
     })
 public final class TrainCommand implements Callable<Integer> {
   @Mixin TrainingArgs args = new TrainingArgs();
+
+  @Mixin LaunchArgs launch = new LaunchArgs();
+
+  @Spec CommandSpec spec;
 
   @Option(names = {"--num_generations", "--num-generations"}, defaultValue = "8", description = "G: samples per prompt.")
   int numGenerations;
@@ -86,6 +95,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintStream err = System.err;
+    if (launch.launches()) {
+      return launch.launch(spec, err);
+    }
     args.warnIgnored(err);
     Device device = Device.parse(args.device);
     if (args.bf16 && device == Device.CPU) {
@@ -106,8 +118,10 @@ public final class TrainCommand implements Callable<Integer> {
     Path base = args.filesDir();
     o.baseModelDir = base;
     Path resume =
-        args.resumeFromCheckpoint == null ? null : Checkpoints.resolve(args.resumeFromCheckpoint, args.outputDir);
+        args.resumeFromCheckpoint == null ? null : TrainCheckpoint.resolve(args.resumeFromCheckpoint, args.outputDir);
     List<Sample> samples = args.loadSamples();
+    Distributed dist = launch.joinGroup(device);
+    DeepSpeedConfig ds = args.deepSpeed(dist, err);
     try (QwenTokenizer tok = QwenTokenizer.fromCheckpoint(base)) {
       o.stopTokenIds = stopIds(tok);
       o.padTokenId = tok.padId();
@@ -119,18 +133,24 @@ public final class TrainCommand implements Callable<Integer> {
               args.maxPromptLength);
       QwenVLModel policy = args.loadModel(resume, device, err);
       QwenPolicy ref = reference(policy, device);
-      err.printf(
-          "virft train: %d examples, %d steps, G=%d, rewards %s, loss %s, beta %s, device %s%s%n",
-          samples.size(), o.totalSteps(samples.size()), o.numGenerations, rewards.names(), o.loss.cliName(),
-          o.beta, device, policy.hasLora()
-              ? ", LoRA r=" + policy.loraConfig().r() + " alpha=" + policy.loraConfig().alpha() : "");
-      TrainerState st =
+      GrpoTrainer<Sample, QwenPrompt> trainer =
           new GrpoTrainer<>(o, samples, new QwenTask(encoder, rewards), new QwenPolicy(policy), ref, err)
-              .train(resume);
-      System.out.println(
-          "done: " + st.globalStep + " steps (" + st.skippedSteps + " skipped); last checkpoint "
-              + args.outputDir.resolve("checkpoint-" + st.globalStep));
-      args.writeMergedIfAsked(policy, System.out);
+              .distributed(dist, ds.zero(), ds.bucketElements());
+      if (dist.isMain()) {
+        err.printf(
+            "virft train: %d examples, %d steps, G=%d, rewards %s, loss %s, beta %s, device %s%s%s%n",
+            samples.size(), trainer.totalSteps(samples.size()), o.numGenerations, rewards.names(),
+            o.loss.cliName(), o.beta, device, policy.hasLora()
+                ? ", LoRA r=" + policy.loraConfig().r() + " alpha=" + policy.loraConfig().alpha() : "",
+            dist.isDistributed() ? ", " + dist.worldSize() + " processes, ZeRO stage " + ds.zero().stage : "");
+      }
+      TrainerState st = trainer.train(resume);
+      if (dist.isMain()) {
+        System.out.println(
+            "done: " + st.globalStep + " steps (" + st.skippedSteps + " skipped); last checkpoint "
+                + args.outputDir.resolve("checkpoint-" + st.globalStep));
+        args.writeMergedIfAsked(policy, System.out);
+      }
       policy.close();
       if (ref != null && ref.model() != policy) {
         ref.model().close();

@@ -8,6 +8,8 @@ import dev.virft.model.LoraConfig;
 import dev.virft.model.QwenVLModel;
 import dev.virft.rl.Checkpoints;
 import dev.virft.tensor.Device;
+import dev.virft.train.DeepSpeedConfig;
+import dev.virft.train.Distributed;
 import dev.virft.util.AtomicFiles;
 import dev.virft.util.VirftException;
 import java.io.PrintStream;
@@ -130,8 +132,13 @@ public final class TrainingArgs {
           + "final adapter folded in.")
   public boolean mergeLora;
 
+  @Option(names = "--deepspeed",
+      description = "DeepSpeed JSON (e.g. the original's zero3.json): its ZeRO stage and reduce_bucket_size are "
+          + "used (stage 1/2 shard the optimizer state over ranks; 3 runs as 2); what is not supported is printed.")
+  public Path deepspeed;
+
   // Accepted so the original launch scripts run unchanged; they have no effect here.
-  @Option(names = {"--deepspeed", "--report_to", "--attn_implementation", "--run_name", "--torch_dtype",
+  @Option(names = {"--report_to", "--attn_implementation", "--run_name", "--torch_dtype",
       "--gradient_checkpointing", "--use_vllm"}, arity = "0..1", hidden = true)
   public List<String> ignored = new ArrayList<>();
 
@@ -139,6 +146,16 @@ public final class TrainingArgs {
     if (!ignored.isEmpty()) {
       err.println("note: ignoring options of the Python launcher with no equivalent here: " + ignored);
     }
+  }
+
+  /** --deepspeed as read (ZeRO stage, bucket size), its note printed on rank 0. */
+  DeepSpeedConfig deepSpeed(Distributed dist, PrintStream err) {
+    DeepSpeedConfig ds = DeepSpeedConfig.read(deepspeed);
+    String note = ds.note(deepspeed == null ? Path.of("") : deepspeed);
+    if (note != null && dist.isMain()) {
+      err.println(note);
+    }
+    return ds;
   }
 
   /** The LoRA options as a config whose base is the given model directory. */

@@ -5,10 +5,11 @@ import dev.virft.model.QwenVLModel;
 import dev.virft.processor.ChatTemplate;
 import dev.virft.processor.ImageProcessor;
 import dev.virft.processor.QwenTokenizer;
-import dev.virft.rl.AdamW;
-import dev.virft.rl.GradientClipping;
-import dev.virft.rl.LinearSchedule;
 import dev.virft.rl.MetricsLog;
+import dev.virft.train.Distributed;
+import dev.virft.train.Objective;
+import dev.virft.train.StepData;
+import dev.virft.train.TrainingLoop;
 import dev.virft.processor.PixelValues;
 import dev.virft.tensor.Device;
 import dev.virft.tensor.StateDict;
@@ -77,79 +78,25 @@ public final class DemoSft {
       for (String name : sd.names()) {
         if (sd.get(name).requires_grad()) params.put(name, sd.get(name));
       }
-      AdamW opt = new AdamW(params, AdamW.Hyper.defaults(0.0));
-      LinearSchedule schedule = new LinearSchedule(lr, Math.max(1, steps / 10), steps);
-      Random order = new Random(seed);
-      List<Integer> perm = new ArrayList<>();
-      int next = 0;
+      Batches objective = new Batches(rows, batch, steps, seed, tok, template, images, model);
+      TrainingLoop.Settings settings = new TrainingLoop.Settings();
+      settings.learningRate = lr;
+      settings.warmupSteps = Math.max(1, steps / 10);
+      settings.maxGradNorm = 1.0;
+      settings.seed = seed;
       long t0 = System.nanoTime();
-      for (int step = 0; step < steps; step++) {
-        List<Sample> chosen = new ArrayList<>();
-        while (chosen.size() < batch) {
-          if (next == perm.size()) {
-            perm.clear();
-            for (int i = 0; i < rows.size(); i++) perm.add(i);
-            Collections.shuffle(perm, order);
-            next = 0;
-          }
-          chosen.add(rows.get(perm.get(next++)));
-        }
-        double lossValue;
-        int tokens = 0;
-        model.zeroGrad();
-        try (PointerScope scope = new PointerScope()) {
-          List<BufferedImage> decoded = new ArrayList<>();
-          for (Sample s : chosen) decoded.add(s.image().decode());
-          PixelValues pv = images.process(decoded);
-          List<long[]> prompts = new ArrayList<>();
-          List<long[]> targets = new ArrayList<>();
-          for (int i = 0; i < chosen.size(); i++) {
-            prompts.add(DemoPrompts.encode(tok, template, chosen.get(i).problem(), pv.tokens(i)));
-            long[] answer = tok.encode(chosen.get(i).solution());
-            long[] t = Arrays.copyOf(answer, answer.length + 1);
-            t[answer.length] = tok.eosId();
-            targets.add(t);
-            tokens += t.length;
-          }
-          DemoPrompts.Batch pb = DemoPrompts.leftPad(prompts, tok.padId());
-          int promptLen = pb.ids()[0].length;
-          int maxT = targets.stream().mapToInt(t -> t.length).max().orElse(0);
-          long[][] ids = new long[batch][promptLen + maxT];
-          long[][] mask = new long[batch][promptLen + maxT];
-          float[] weights = new float[batch * maxT];
-          for (int i = 0; i < batch; i++) {
-            long[] t = targets.get(i);
-            Arrays.fill(ids[i], tok.padId());
-            System.arraycopy(pb.ids()[i], 0, ids[i], 0, promptLen);
-            System.arraycopy(pb.mask()[i], 0, mask[i], 0, promptLen);
-            System.arraycopy(t, 0, ids[i], promptLen, t.length);
-            Arrays.fill(mask[i], promptLen, promptLen + t.length, 1L);
-            // Mean over each row's tokens, then mean over the rows (the trainer's per-sequence rule).
-            for (int j = 0; j < t.length; j++) weights[i * maxT + j] = 1f / (t.length * (float) batch);
-          }
-          Tensor logp =
-              model.completionLogProbs(
-                  Tensors.longs2d(ids), Tensors.longs2d(mask), pv.pixelValues(), pv.gridThw(), promptLen);
-          Tensor loss = logp.mul(Tensors.floats(weights, batch, maxT)).sum().neg();
-          loss.backward();
-          lossValue = loss.item().toDouble();
-        }
-        double lossSum = lossValue;
-        double gradNorm = GradientClipping.clip(params.values(), 1.0);
-        double rate = schedule.lr(step);
-        opt.step(rate);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("step", step + 1);
-        m.put("loss", lossSum);
-        m.put("grad_norm", gradNorm);
-        m.put("learning_rate", rate);
-        m.put("tokens", tokens);
-        m.put("elapsed", (System.nanoTime() - t0) / 1e9);
-        metrics.add(m);
-        if (log != null && ((step + 1) % 10 == 0 || step + 1 == steps)) {
-          log.printf(Locale.ROOT, "  sft step %d/%d  loss %.4f  %.1f s%n", step + 1, steps, lossSum, (System.nanoTime() - t0) / 1e9);
-        }
-      }
+      new TrainingLoop<>(settings, objective, rows.size(), params, () -> {}, null, Distributed.SINGLE,
+              log != null ? log : new PrintStream(java.io.OutputStream.nullOutputStream()))
+          .onStep(m -> {
+            m.put("elapsed", (System.nanoTime() - t0) / 1e9);
+            metrics.add(m);
+            int step = ((Number) m.get("step")).intValue();
+            if (log != null && (step % 10 == 0 || step == steps)) {
+              log.printf(Locale.ROOT, "  sft step %d/%d  loss %.4f  %.1f s%n", step, steps,
+                  ((Number) m.get("loss")).doubleValue(), (System.nanoTime() - t0) / 1e9);
+            }
+          })
+          .run(null);
       AtomicFiles.writeDirectory(
           target,
           dir -> {
@@ -163,6 +110,128 @@ public final class DemoSft {
     for (Map<String, Object> m : metrics) jsonl.append(Json.line(m)).append('\n');
     AtomicFiles.writeString(outDir.resolve(MetricsLog.FILE), jsonl.toString());
     return target;
+  }
+
+  /**
+   * The demo's SFT objective: rows drawn in a seeded order that runs on across epochs (no row dropped),
+   * each step's rows through the model as one left-padded batch; loss = mean over rows of each row's
+   * token mean (the trainer's per-sequence rule).
+   */
+  private static final class Batches implements Objective<Batches.Step> {
+    record Step(long index, List<Sample> chosen) {}
+
+    private final List<Sample> rows;
+    private final int batch;
+    private final int steps;
+    private final Random order;
+    private final List<Integer> perm = new ArrayList<>();
+    private int next;
+    private final QwenTokenizer tok;
+    private final ChatTemplate template;
+    private final ImageProcessor images;
+    private final QwenVLModel model;
+    private int tokens;
+
+    Batches(List<Sample> rows, int batch, int steps, long seed, QwenTokenizer tok, ChatTemplate template,
+        ImageProcessor images, QwenVLModel model) {
+      this.rows = rows;
+      this.batch = batch;
+      this.steps = steps;
+      this.order = new Random(seed);
+      this.tok = tok;
+      this.template = template;
+      this.images = images;
+      this.model = model;
+    }
+
+    @Override
+    public String name() {
+      return "sft";
+    }
+
+    @Override
+    public long totalSteps(int datasetSize) {
+      return steps;
+    }
+
+    @Override
+    public Step prepare(StepData data, long round) {
+      List<Sample> chosen = new ArrayList<>();
+      while (chosen.size() < batch) {
+        if (next == perm.size()) {
+          perm.clear();
+          for (int i = 0; i < rows.size(); i++) perm.add(i);
+          Collections.shuffle(perm, order);
+          next = 0;
+        }
+        chosen.add(rows.get(perm.get(next++)));
+      }
+      return new Step(round, chosen);
+    }
+
+    @Override
+    public StepLoss backward(Step step, int iteration, long globalStep) {
+      List<Sample> chosen = step.chosen();
+      tokens = 0;
+      try (PointerScope scope = new PointerScope()) {
+        List<BufferedImage> decoded = new ArrayList<>();
+        for (Sample s : chosen) decoded.add(s.image().decode());
+        PixelValues pv = images.process(decoded);
+        List<long[]> prompts = new ArrayList<>();
+        List<long[]> targets = new ArrayList<>();
+        for (int i = 0; i < chosen.size(); i++) {
+          prompts.add(DemoPrompts.encode(tok, template, chosen.get(i).problem(), pv.tokens(i)));
+          long[] answer = tok.encode(chosen.get(i).solution());
+          long[] t = Arrays.copyOf(answer, answer.length + 1);
+          t[answer.length] = tok.eosId();
+          targets.add(t);
+          tokens += t.length;
+        }
+        DemoPrompts.Batch pb = DemoPrompts.leftPad(prompts, tok.padId());
+        int promptLen = pb.ids()[0].length;
+        int maxT = targets.stream().mapToInt(t -> t.length).max().orElse(0);
+        long[][] ids = new long[batch][promptLen + maxT];
+        long[][] mask = new long[batch][promptLen + maxT];
+        float[] weights = new float[batch * maxT];
+        for (int i = 0; i < batch; i++) {
+          long[] t = targets.get(i);
+          Arrays.fill(ids[i], tok.padId());
+          System.arraycopy(pb.ids()[i], 0, ids[i], 0, promptLen);
+          System.arraycopy(pb.mask()[i], 0, mask[i], 0, promptLen);
+          System.arraycopy(t, 0, ids[i], promptLen, t.length);
+          Arrays.fill(mask[i], promptLen, promptLen + t.length, 1L);
+          // Mean over each row's tokens, then mean over the rows (the trainer's per-sequence rule).
+          for (int j = 0; j < t.length; j++) weights[i * maxT + j] = 1f / (t.length * (float) batch);
+        }
+        Tensor logp =
+            model.completionLogProbs(
+                Tensors.longs2d(ids), Tensors.longs2d(mask), pv.pixelValues(), pv.gridThw(), promptLen);
+        Tensor loss = logp.mul(Tensors.floats(weights, batch, maxT)).sum().neg();
+        loss.backward();
+        return new StepLoss(loss.item().toDouble(), Map.of());
+      }
+    }
+
+    @Override
+    public Map<String, Object> row(Step step, StepLoss loss, StepOutcome out) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("step", step.index() + 1);
+      m.put("loss", loss.loss());
+      m.put("grad_norm", out.gradNorm());
+      m.put("learning_rate", out.learningRate());
+      m.put("tokens", tokens);
+      return m;
+    }
+
+    @Override
+    public String progressLabel() {
+      return "loss";
+    }
+
+    @Override
+    public double progressValue(Step step, StepLoss loss) {
+      return loss.loss();
+    }
   }
 
   static void ensureDir(Path dir) {

@@ -87,7 +87,7 @@ public final class AdamW {
   }
 
   /** HF Trainer's rule: no decay on biases and on LayerNorm/RMSNorm weights. */
-  static boolean decays(String name) {
+  public static boolean decays(String name) {
     return !(name.endsWith(".bias") || name.contains("norm"));
   }
 

@@ -1,5 +1,11 @@
 package dev.virft.rl;
 
+import dev.virft.train.Distributed;
+import dev.virft.train.Objective;
+import dev.virft.train.StepData;
+import dev.virft.train.TrainCheckpoint;
+import dev.virft.train.TrainingLoop;
+import dev.virft.train.Zero;
 import dev.virft.util.VirftException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -8,52 +14,37 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.bytedeco.pytorch.NoGradGuard;
+import java.util.function.Consumer;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The GRPO loop of Visual-RFT's {@code Qwen2VLGRPOTrainer} (spec §4.2), generalised by TRL's later
- * options. One <em>round</em> takes {@code per_device_train_batch_size x gradient_accumulation_steps}
- * prompts, samples G completions of each, scores them, and then takes {@code num_iterations}
- * optimizer steps on those rollouts (1 in the original: a single on-policy step).
+ * The GRPO objective of Visual-RFT's {@code Qwen2VLGRPOTrainer} (spec §4.2), generalised by TRL's later
+ * options, run by the shared {@link TrainingLoop}. One <em>round</em> takes
+ * {@code per_device_train_batch_size x gradient_accumulation_steps} prompts per rank, samples G
+ * completions of each, scores them into a {@link Rollout} ({@link #generateAndScore}), and then takes
+ * {@code num_iterations} optimizer steps on its loss ({@link #backward}; 1 in the original).
  *
- * <p>Every random draw is seeded from (seed, round, slot), the data order from (seed, epoch), and the
- * trainer state records the position, so a run resumed from a checkpoint continues exactly.
- * Checkpoints are written at round boundaries.
+ * <p>Every random draw is seeded from (seed, round, slot), where the slot is the prompt's index in the
+ * round's global batch, so a run's samples do not depend on how prompts are split over ranks; the data
+ * order comes from (seed, epoch), and the trainer state records the position, so a run resumed from a
+ * checkpoint continues exactly.
  */
-public final class GrpoTrainer<E, P> {
+public final class GrpoTrainer<E, P> implements Objective<Rollout<E>> {
   private final GrpoOptions o;
   private final List<E> data;
   private final RolloutTask<E, P> task;
   private final PolicyModel<P> policy;
   private final PolicyModel<P> reference;
   private final PrintStream log;
-
-  /**
-   * One prompt's rollouts within a round, kept as host arrays: native tensors live only inside the
-   * PointerScope of one phase (generation, or one forward/backward), so nothing leaks between steps.
-   */
-  private final class Group {
-    E example;
-    int rows;
-    int cols;
-    long[] ids;
-    float[] mask;
-    float[] advantages;
-    float[] refLogps;
-    float[] oldLogps;
-    long tokens;
-
-    Tensor ids() {
-      return TensorData.longs(ids, rows, cols);
-    }
-
-    Tensor floats(float[] v) {
-      return v == null ? null : TensorData.floats(v, rows, cols);
-    }
-  }
+  private final GrpoLoss.Config lossCfg;
+  private Distributed dist = Distributed.SINGLE;
+  private Zero zero = Zero.NONE;
+  private long bucketElements = Zero.DEFAULT_BUCKET_ELEMENTS;
+  private Consumer<Map<String, Object>> stepListener = r -> {};
+  private CompletionLog completions;
 
   /**
    * @param reference frozen copy of the initial policy; must be null exactly when beta is 0 (no
@@ -71,271 +62,320 @@ public final class GrpoTrainer<E, P> {
     if ((options.beta == 0) != (reference == null)) {
       throw new IllegalArgumentException("a reference model is needed iff beta > 0");
     }
-    if (data.size() < options.promptsPerStep()) {
-      throw new VirftException(
-          "dataset has " + data.size() + " examples, fewer than one optimizer step needs ("
-              + options.perDeviceTrainBatchSize + " x " + options.gradientAccumulationSteps + ")");
-    }
     this.o = options;
     this.data = data;
     this.task = task;
     this.policy = policy;
     this.reference = reference;
     this.log = log;
+    this.lossCfg =
+        new GrpoLoss.Config(o.loss, o.beta, o.epsilon, o.epsilonHighOrDefault(), o.maxCompletionLength);
+  }
+
+  /**
+   * Runs as one rank of a process group (data parallel), with the optimizer state replicated or
+   * sharded ({@code zero}) and gradients reduced in buckets of {@code bucketElements}; the default is
+   * one process.
+   */
+  public GrpoTrainer<E, P> distributed(Distributed d, Zero zero, long bucketElements) {
+    this.dist = d;
+    this.zero = zero;
+    this.bucketElements = bucketElements;
+    return this;
+  }
+
+  /** Receives every optimizer step's metrics row (the benchmark reads its phase times). */
+  public GrpoTrainer<E, P> onStep(Consumer<Map<String, Object>> listener) {
+    this.stepListener = listener;
+    return this;
   }
 
   /** Trains to the end; {@code resumeFrom} is a checkpoint directory or null. Returns the final state. */
   public TrainerState train(Path resumeFrom) {
-    LinkedHashMap<String, Tensor> params = policy.trainableParameters();
-    AdamW opt = new AdamW(params, AdamW.Hyper.defaults(o.weightDecay));
-    TrainerState st;
-    if (resumeFrom != null) {
-      st = TrainerState.read(resumeFrom.resolve(TrainerState.FILE));
-      Checkpoints.loadOptimizer(resumeFrom, opt, st.optimizerSteps);
-      if (st.seed != o.seed) {
-        log.println("warning: --seed " + o.seed + " ignored; resuming with the checkpoint's seed " + st.seed);
-      }
-    } else {
-      st = new TrainerState();
-      st.seed = o.seed;
+    int perStep = o.promptsPerStep() * dist.worldSize();
+    if (data.size() < perStep) {
+      throw new VirftException(
+          "dataset has " + data.size() + " examples, fewer than one optimizer step needs ("
+              + o.perDeviceTrainBatchSize + " x " + o.gradientAccumulationSteps
+              + (dist.isDistributed() ? " x " + dist.worldSize() + " ranks" : "") + ")");
     }
-    st.trainer = "grpo";
-    st.maxSteps = o.totalSteps(data.size());
-    LinearSchedule schedule =
-        new LinearSchedule(
-            o.learningRate,
-            LinearSchedule.warmupSteps(st.maxSteps, o.warmupSteps, o.warmupRatio),
-            st.maxSteps);
-    DataCursor cursor = new DataCursor(data.size(), st.seed, o.shuffle, st.epoch, st.indexInEpoch);
-    MetricsLog metrics = new MetricsLog(o.outputDir, st.logHistory);
-    GrpoLoss.Config lossCfg =
-        new GrpoLoss.Config(o.loss, o.beta, o.epsilon, o.epsilonHighOrDefault(), o.maxCompletionLength);
-    ProgressBar bar = o.progressBar ? new ProgressBar(log, st.globalStep, st.maxSteps) : null;
-    List<Map<String, Object>> window = new ArrayList<>();
-    try (CompletionLog completions = o.logCompletions ? new CompletionLog(o.outputDir, st.globalStep) : null) {
-      while (st.globalStep < st.maxSteps) {
-        long stepBefore = st.globalStep;
-        round(st, cursor, opt, params, schedule, lossCfg, metrics, window, completions, bar);
-        st.epoch = cursor.epoch();
-        st.indexInEpoch = cursor.index();
-        boolean crossedSave = st.globalStep / o.saveSteps != stepBefore / o.saveSteps;
-        if (crossedSave || st.globalStep >= st.maxSteps) {
-          save(st, opt);
-        }
-      }
+    TrainingLoop.Settings s = new TrainingLoop.Settings();
+    s.outputDir = o.outputDir;
+    s.saveSteps = o.saveSteps;
+    s.loggingSteps = o.loggingSteps;
+    s.learningRate = o.learningRate;
+    s.warmupSteps = o.warmupSteps;
+    s.warmupRatio = o.warmupRatio;
+    s.weightDecay = o.weightDecay;
+    s.maxGradNorm = o.maxGradNorm;
+    s.seed = o.seed;
+    s.shuffle = o.shuffle;
+    s.progressBar = o.progressBar;
+    s.zero = zero;
+    s.bucketElements = bucketElements;
+    TrainCheckpoint.Saving saving =
+        new TrainCheckpoint.Saving(policy, o.baseModelDir, o.stopTokenIds, o.padTokenId, o.saveOnlyModel,
+            "virft GRPO run: " + (o.outputDir == null ? "" : o.outputDir.getFileName()),
+            List.of("reward", "kl", "completion_length", "loss", "reward_std", "clipped_ratio", "grad_norm"));
+    TrainingLoop<Rollout<E>> loop =
+        new TrainingLoop<>(s, this, data.size(), policy.trainableParameters(), policy::afterOptimizerStep,
+            saving, dist, log).onStep(stepListener);
+    try (CompletionLog c =
+        o.logCompletions && dist.isMain() && o.outputDir != null ? openCompletions(resumeFrom) : null) {
+      completions = c;
+      return loop.run(resumeFrom);
+    } finally {
+      completions = null;
     }
-    if (bar != null) {
-      bar.finish();
-    }
-    return st;
   }
 
-  private void save(TrainerState st, AdamW opt) {
-    Checkpoints.write(
-        o.outputDir, st, policy, o.baseModelDir, o.saveOnlyModel ? null : opt, o.stopTokenIds, o.padTokenId);
-    HtmlReport.write(
-        o.outputDir,
-        "virft GRPO run: " + o.outputDir.getFileName(),
-        st.logHistory,
-        List.of("reward", "kl", "completion_length", "loss", "reward_std", "clipped_ratio", "grad_norm"));
+  private CompletionLog openCompletions(Path resumeFrom) {
+    long step = resumeFrom == null ? 0 : TrainerState.read(resumeFrom.resolve(TrainerState.FILE)).globalStep;
+    return new CompletionLog(o.outputDir, step);
   }
 
-  private void round(
-      TrainerState st,
-      DataCursor cursor,
-      AdamW opt,
-      LinkedHashMap<String, Tensor> params,
-      LinearSchedule schedule,
-      GrpoLoss.Config lossCfg,
-      MetricsLog metrics,
-      List<Map<String, Object>> window,
-      CompletionLog completions,
-      ProgressBar bar) {
+  @Override
+  public String name() {
+    return "grpo";
+  }
+
+  @Override
+  public long totalSteps(int datasetSize) {
+    if (o.maxSteps > 0) {
+      return o.maxSteps;
+    }
+    long roundsPerEpoch = Math.max(1, datasetSize / (o.promptsPerStep() * dist.worldSize()));
+    return (long) Math.ceil(o.numTrainEpochs * roundsPerEpoch) * o.numIterations;
+  }
+
+  @Override
+  public int iterationsPerBatch() {
+    return o.numIterations;
+  }
+
+  @Override
+  public Rollout<E> prepare(StepData step, long round) {
+    return generateAndScore(step, round);
+  }
+
+  /**
+   * Samples G completions of this rank's prompts of the round, scores them, computes group advantages
+   * and the reference (and, with num_iterations > 1, old-policy) log-probs.
+   */
+  public Rollout<E> generateAndScore(StepData step, long round) {
     long t0 = System.nanoTime();
-    long roundIndex = st.globalStep / o.numIterations;
     int g = o.numGenerations;
-    int[] idx = cursor.next(o.promptsPerStep());
+    int[] global = step.next(o.promptsPerStep());
+    int[] idx = step.mine(global);
+    int firstSlot = step.firstSlot(global);
     List<String> names = task.rewardNames();
     double[] total = new double[idx.length * g];
     double[][] perFunc = new double[names.size()][idx.length * g];
-    int[] lengths = new int[idx.length * g];
-    int truncated = 0;
+    double[] lengths = new double[idx.length * g];
+    double truncated = 0;
     long generated = 0;
-    List<Group> groups = new ArrayList<>();
+    List<E> examples = new ArrayList<>();
+    List<long[]> ids = new ArrayList<>();
+    List<float[]> masks = new ArrayList<>();
+    List<long[]> tokens = new ArrayList<>();
+    List<Integer> widths = new ArrayList<>();
+    List<float[]> refs = new ArrayList<>();
+    List<float[]> olds = new ArrayList<>();
     List<String[]> texts = new ArrayList<>();
-    double refSeconds = 0;
+    double refSeconds;
     double genSeconds;
     try (NoGradGuard ng = new NoGradGuard(); PointerScope scope = new PointerScope()) {
       List<P> prompts = new ArrayList<>();
       for (int i = 0; i < idx.length; i++) {
-        Group grp = new Group();
-        grp.example = data.get(idx[i]);
-        P prompt = task.encode(grp.example);
+        E example = data.get(idx[i]);
+        examples.add(example);
+        P prompt = task.encode(example);
         prompts.add(prompt);
-        Tensor ids = policy.generate(prompt, g, o.sampling(), Seeds.of(st.seed, roundIndex, i));
-        grp.rows = g;
-        grp.cols = (int) ids.size(1);
-        grp.ids = TensorData.toLongs(ids);
-        int cols = grp.cols;
+        Tensor out = policy.generate(prompt, g, o.sampling(), Seeds.of(step.seed(), round, firstSlot + i));
+        int cols = (int) out.size(1);
+        long[] rowIds = TensorData.toLongs(out);
+        long groupTokens = 0;
         String[] t = new String[g];
         for (int k = 0; k < g; k++) {
-          int len = CompletionMask.lengthOf(grp.ids, k * cols, cols, o.stopTokenIds);
-          boolean trunc = CompletionMask.truncated(grp.ids, k * cols, cols, o.stopTokenIds);
+          int len = CompletionMask.lengthOf(rowIds, k * cols, cols, o.stopTokenIds);
+          boolean trunc = CompletionMask.truncated(rowIds, k * cols, cols, o.stopTokenIds);
           truncated += trunc ? 1 : 0;
           lengths[i * g + k] = len;
           generated += len;
-          grp.tokens += len;
+          groupTokens += len;
           long[] row = new long[len];
-          System.arraycopy(grp.ids, k * cols, row, 0, len);
+          System.arraycopy(rowIds, k * cols, row, 0, len);
           t[k] = task.decode(row);
-          double[] r = task.rewards(grp.example, t[k]);
+          double[] r = task.rewards(example, t[k]);
           for (int f = 0; f < r.length; f++) {
             perFunc[f][i * g + k] = r[f];
           }
           total[i * g + k] = task.total(r);
         }
-        grp.mask = CompletionMask.ofRows(grp.ids, g, cols, o.stopTokenIds);
-        groups.add(grp);
+        ids.add(rowIds);
+        widths.add(cols);
+        masks.add(CompletionMask.ofRows(rowIds, g, cols, o.stopTokenIds));
+        tokens.add(new long[] {groupTokens});
         texts.add(t);
       }
       genSeconds = (System.nanoTime() - t0) / 1e9;
       long tRef = System.nanoTime();
-      for (int i = 0; i < groups.size(); i++) {
-        Group grp = groups.get(i);
+      for (int i = 0; i < idx.length; i++) {
+        Tensor groupIds = TensorData.longs(ids.get(i), g, widths.get(i));
         // Each pass in its own scope: its activations are freed as soon as the log-probs are copied out,
         // not at the end of the rollout (on a GPU they would otherwise pile up across groups).
+        float[] ref = null;
+        float[] old = null;
         if (reference != null) {
           try (PointerScope pass = new PointerScope()) {
-            grp.refLogps = TensorData.toFloats(reference.completionLogProbs(prompts.get(i), grp.ids()));
+            ref = TensorData.toFloats(reference.completionLogProbs(prompts.get(i), groupIds));
           }
         }
         if (o.numIterations > 1) {
           try (PointerScope pass = new PointerScope()) {
-            grp.oldLogps = TensorData.toFloats(policy.completionLogProbs(prompts.get(i), grp.ids()));
+            old = TensorData.toFloats(policy.completionLogProbs(prompts.get(i), groupIds));
           }
         }
+        refs.add(ref);
+        olds.add(old);
       }
       refSeconds = (System.nanoTime() - tRef) / 1e9;
     }
     double[] adv = GroupAdvantages.compute(total, g, o.loss.scalesAdvantagesByStd());
-    long stepTokens = 0;
-    for (int i = 0; i < groups.size(); i++) {
+    List<Rollout.Group<E>> groups = new ArrayList<>();
+    long localTokens = 0;
+    for (int i = 0; i < idx.length; i++) {
       float[] a = new float[g];
       for (int k = 0; k < g; k++) {
         a[k] = (float) adv[i * g + k];
       }
-      groups.get(i).advantages = a;
-      stepTokens += groups.get(i).tokens;
+      groups.add(new Rollout.Group<>(examples.get(i), g, widths.get(i), ids.get(i), masks.get(i), a,
+          refs.get(i), olds.get(i), tokens.get(i)[0]));
+      localTokens += tokens.get(i)[0];
     }
-    warnIfUseless(st.globalStep + 1, truncated, total, g);
     if (completions != null) {
-      for (int i = 0; i < groups.size(); i++) {
-        for (int k = 0; k < g; k++) {
-          Map<String, Object> rec = new LinkedHashMap<>();
-          rec.put("step", st.globalStep + 1);
-          rec.put("prompt", task.promptText(groups.get(i).example));
-          rec.put("completion", texts.get(i)[k]);
-          rec.putAll(task.logFields(groups.get(i).example, texts.get(i)[k]));
-          Map<String, Object> rs = new LinkedHashMap<>();
-          for (int f = 0; f < names.size(); f++) {
-            rs.put(names.get(f), perFunc[f][i * g + k]);
-          }
-          rec.put("rewards", rs);
-          rec.put("reward", total[i * g + k]);
-          rec.put("advantage", adv[i * g + k]);
-          rec.put("completion_length", lengths[i * g + k]);
-          completions.write(rec);
-        }
-      }
-      completions.flush();
+      logCompletions(round, groups, texts, names, perFunc, total, adv, lengths);
     }
-    Map<String, Object> rollout = new LinkedHashMap<>();
-    rollout.put("reward", mean(total));
+    // The global batch's view: every rank's rewards and lengths in slot order (one process: its own).
+    double[] allTotal = dist.gather(total);
+    double[][] allPerFunc = new double[names.size()][];
     for (int f = 0; f < names.size(); f++) {
-      rollout.put("rewards/" + names.get(f), mean(perFunc[f]));
+      allPerFunc[f] = dist.gather(perFunc[f]);
     }
-    rollout.put("reward_std", mean(GroupAdvantages.groupStd(total, g)));
-    rollout.put("frac_reward_zero_std", (double) GroupAdvantages.zeroSpreadGroups(total, g) / groups.size());
-    rollout.put("completion_length", mean(lengths));
-    rollout.put("clipped_ratio", (double) truncated / total.length);
-    rollout.put("tokens_per_second", generated / Math.max(1e-9, genSeconds));
-    rollout.put("time/generate", genSeconds);
-    rollout.put("time/reference", refSeconds);
-
-    for (int it = 0; it < o.numIterations && st.globalStep < st.maxSteps; it++) {
-      long tPol = System.nanoTime();
-      opt.zeroGrad();
-      double loss = 0;
-      double kl = 0;
-      double clip = 0;
-      for (Group grp : groups) {
-        // One scope per group: the forward's tensors are freed after its backward, not after the step.
-        try (PointerScope scope = new PointerScope()) {
-          // The prompt is encoded again rather than kept: its tensors belong to the generation scope.
-          P prompt = task.encode(grp.example);
-          Tensor logps = policy.completionLogProbs(prompt, grp.ids());
-          GrpoLoss.Result r =
-              GrpoLoss.compute(
-                  logps,
-                  grp.floats(grp.oldLogps),
-                  grp.floats(grp.refLogps),
-                  grp.floats(grp.mask),
-                  TensorData.floats(grp.advantages, grp.rows),
-                  lossCfg);
-          double w = GrpoLoss.microBatchWeight(o.loss, groups.size(), grp.tokens, stepTokens);
-          r.loss().mul(new Scalar(w)).backward();
-          loss += w * r.loss().item_double();
-          kl += r.meanKl() / groups.size();
-          clip += r.clipRatio() / groups.size();
-        }
-      }
-      double polSeconds = (System.nanoTime() - tPol) / 1e9;
-      long tOpt = System.nanoTime();
-      double gradNorm = GradientClipping.clip(params.values(), o.maxGradNorm);
-      double lr = schedule.lr(st.globalStep);
-      boolean finite = Double.isFinite(loss) && Double.isFinite(gradNorm);
-      if (finite) {
-        opt.step(lr);
-        policy.afterOptimizerStep();
-        st.optimizerSteps = opt.stepCount();
-      } else {
-        st.skippedSteps++;
-        log.printf(
-            Locale.ROOT,
-            "%nwarning: step %d skipped: non-finite %s (loss %s, grad norm %s); %d step(s) skipped so far%n",
-            st.globalStep + 1, Double.isFinite(loss) ? "gradient" : "loss", loss, gradNorm, st.skippedSteps);
-      }
-      opt.zeroGrad();
-      double optSeconds = (System.nanoTime() - tOpt) / 1e9;
-      st.globalStep++;
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("loss", loss);
-      row.putAll(rollout);
-      row.put("kl", kl);
-      if (o.numIterations > 1) {
-        row.put("clip_ratio", clip);
-      }
-      row.put("grad_norm", gradNorm);
-      row.put("learning_rate", lr);
-      row.put("skipped", finite ? 0.0 : 1.0);
-      row.put("time/policy", polSeconds);
-      row.put("time/optimizer", optSeconds);
-      row.put("step_time", (System.nanoTime() - (it == 0 ? t0 : tPol)) / 1e9);
-      window.add(row);
-      if (st.globalStep % o.loggingSteps == 0 || st.globalStep >= st.maxSteps) {
-        Map<String, Object> avg = average(window);
-        avg.put("step", st.globalStep);
-        avg.put("epoch", cursor.epochProgress());
-        metrics.append(avg);
-        window.clear();
-      }
-      if (bar != null) {
-        bar.update(st.globalStep, "reward", (double) rollout.get("reward"));
-      }
+    double[] allLengths = dist.gather(lengths);
+    double[] sums = dist.sum(truncated, generated, localTokens);
+    double slowestGen = max(dist.gather(new double[] {genSeconds}));
+    double slowestRef = max(dist.gather(new double[] {refSeconds}));
+    int globalGroups = global.length;
+    warnIfUseless(round, (int) sums[0], allTotal, g);
+    Map<String, Object> rollout = new LinkedHashMap<>();
+    double reward = mean(allTotal);
+    rollout.put("reward", reward);
+    for (int f = 0; f < names.size(); f++) {
+      rollout.put("rewards/" + names.get(f), mean(allPerFunc[f]));
     }
+    rollout.put("reward_std", mean(GroupAdvantages.groupStd(allTotal, g)));
+    rollout.put("frac_reward_zero_std", (double) GroupAdvantages.zeroSpreadGroups(allTotal, g) / globalGroups);
+    rollout.put("completion_length", mean(allLengths));
+    rollout.put("clipped_ratio", sums[0] / allTotal.length);
+    rollout.put("tokens_per_second", sums[1] / Math.max(1e-9, slowestGen));
+    rollout.put("time/generate", slowestGen);
+    rollout.put("time/reference", slowestRef);
+    return new Rollout<>(List.copyOf(groups), globalGroups, (long) sums[2], rollout, reward);
   }
 
-  private void warnIfUseless(long step, int truncated, double[] rewards, int g) {
+  /** This rank's part of the loss of the rollout, backpropagated group by group; returns global sums. */
+  @Override
+  public StepLoss backward(Rollout<E> r, int iteration, long globalStep) {
+    double loss = 0;
+    double kl = 0;
+    double clip = 0;
+    for (Rollout.Group<E> grp : r.groups()) {
+      // One scope per group: the forward's tensors are freed after its backward, not after the step.
+      try (PointerScope scope = new PointerScope()) {
+        // The prompt is encoded again rather than kept: its tensors belong to the generation scope.
+        P prompt = task.encode(grp.example());
+        Tensor logps = policy.completionLogProbs(prompt, grp.idsTensor());
+        GrpoLoss.Result res =
+            GrpoLoss.compute(
+                logps,
+                grp.floats(grp.oldLogps()),
+                grp.floats(grp.refLogps()),
+                grp.floats(grp.mask()),
+                TensorData.floats(grp.advantages(), grp.rows()),
+                lossCfg);
+        double w = GrpoLoss.microBatchWeight(o.loss, r.globalGroups(), grp.tokens(), r.globalTokens());
+        res.loss().mul(new Scalar(w)).backward();
+        loss += w * res.loss().item_double();
+        kl += res.meanKl() / r.globalGroups();
+        clip += res.clipRatio() / r.globalGroups();
+      }
+    }
+    double[] s = dist.sum(loss, kl, clip);
+    Map<String, Double> extra = new LinkedHashMap<>();
+    extra.put("kl", s[1]);
+    extra.put("clip_ratio", s[2]);
+    return new StepLoss(s[0], extra);
+  }
+
+  @Override
+  public Map<String, Object> row(Rollout<E> r, StepLoss loss, StepOutcome out) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("loss", loss.loss());
+    row.putAll(r.metrics());
+    row.put("kl", loss.extra().get("kl"));
+    if (o.numIterations > 1) {
+      row.put("clip_ratio", loss.extra().get("clip_ratio"));
+    }
+    row.put("grad_norm", out.gradNorm());
+    row.put("learning_rate", out.learningRate());
+    row.put("skipped", out.applied() ? 0.0 : 1.0);
+    row.put("time/policy", out.backwardSeconds());
+    row.put("time/optimizer", out.optimizerSeconds());
+    row.put("step_time", out.stepSeconds());
+    return row;
+  }
+
+  @Override
+  public String progressLabel() {
+    return "reward";
+  }
+
+  @Override
+  public double progressValue(Rollout<E> r, StepLoss loss) {
+    return r.reward();
+  }
+
+  private void logCompletions(long round, List<Rollout.Group<E>> groups, List<String[]> texts, List<String> names,
+      double[][] perFunc, double[] total, double[] adv, double[] lengths) {
+    int g = o.numGenerations;
+    long step = round * o.numIterations + 1;
+    for (int i = 0; i < groups.size(); i++) {
+      for (int k = 0; k < g; k++) {
+        Map<String, Object> rec = new LinkedHashMap<>();
+        rec.put("step", step);
+        rec.put("prompt", task.promptText(groups.get(i).example()));
+        rec.put("completion", texts.get(i)[k]);
+        rec.putAll(task.logFields(groups.get(i).example(), texts.get(i)[k]));
+        Map<String, Object> rs = new LinkedHashMap<>();
+        for (int f = 0; f < names.size(); f++) {
+          rs.put(names.get(f), perFunc[f][i * g + k]);
+        }
+        rec.put("rewards", rs);
+        rec.put("reward", total[i * g + k]);
+        rec.put("advantage", adv[i * g + k]);
+        rec.put("completion_length", (int) lengths[i * g + k]);
+        completions.write(rec);
+      }
+    }
+    completions.flush();
+  }
+
+  private void warnIfUseless(long round, int truncated, double[] rewards, int g) {
+    if (!dist.isMain()) {
+      return;
+    }
+    long step = round * o.numIterations + 1;
     int n = rewards.length;
     if (truncated * 2 > n) {
       log.printf(
@@ -354,29 +394,17 @@ public final class GrpoTrainer<E, P> {
     }
   }
 
-  private static Map<String, Object> average(List<Map<String, Object>> rows) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    for (String k : rows.get(0).keySet()) {
-      double s = 0;
-      for (Map<String, Object> r : rows) {
-        s += ((Number) r.get(k)).doubleValue();
-      }
-      out.put(k, s / rows.size());
+  private static double max(double[] v) {
+    double m = Double.NEGATIVE_INFINITY;
+    for (double x : v) {
+      m = Math.max(m, x);
     }
-    return out;
+    return m;
   }
 
   private static double mean(double[] v) {
     double s = 0;
     for (double x : v) {
-      s += x;
-    }
-    return s / v.length;
-  }
-
-  private static double mean(int[] v) {
-    double s = 0;
-    for (int x : v) {
       s += x;
     }
     return s / v.length;
