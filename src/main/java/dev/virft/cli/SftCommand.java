@@ -43,6 +43,7 @@ public final class SftCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OptionChecks.training(args);
     args.warnIgnored(System.err);
     Device device = Device.parse(args.device);
     args.validateLora();

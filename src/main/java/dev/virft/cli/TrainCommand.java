@@ -86,6 +86,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintStream err = System.err;
+    OptionChecks.training(args);
     args.warnIgnored(err);
     Device device = Device.parse(args.device);
     if (args.bf16 && device == Device.CPU) {
