@@ -49,7 +49,7 @@ public final class SftCommand implements Callable<Integer> {
     args.validateLora();
     Path base = args.filesDir();
     Path resume =
-        args.resumeFromCheckpoint == null ? null : Checkpoints.resolve(args.resumeFromCheckpoint, args.outputDir);
+        args.resumeFromCheckpoint == null ? null : Checkpoints.resolve(args.resumeFromCheckpoint, args.outputDir, "sft", System.err);
     List<Sample> samples = args.loadSamples();
     SftOptions o = new SftOptions();
     o.outputDir = args.outputDir;

@@ -107,7 +107,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path base = args.filesDir();
     o.baseModelDir = base;
     Path resume =
-        args.resumeFromCheckpoint == null ? null : Checkpoints.resolve(args.resumeFromCheckpoint, args.outputDir);
+        args.resumeFromCheckpoint == null ? null : Checkpoints.resolve(args.resumeFromCheckpoint, args.outputDir, "grpo", System.err);
     List<Sample> samples = args.loadSamples();
     try (QwenTokenizer tok = QwenTokenizer.fromCheckpoint(base)) {
       o.stopTokenIds = stopIds(tok);

@@ -72,7 +72,8 @@ public final class ImageLoader {
         if (e instanceof VirftException ve) {
           throw ve;
         }
-        throw new VirftException(name + ": corrupt or truncated " + reader.getFormatName() + " image: " + e.getMessage(), e);
+        throw new VirftException(name + ": corrupt or truncated " + reader.getFormatName() + " image ("
+            + e.getMessage() + "), expected a complete PNG, JPEG, BMP or GIF", e);
       } finally {
         reader.dispose();
       }

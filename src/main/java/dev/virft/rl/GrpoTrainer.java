@@ -113,14 +113,23 @@ public final class GrpoTrainer<E, P> {
     ProgressBar bar = o.progressBar ? new ProgressBar(log, st.globalStep, st.maxSteps) : null;
     List<Map<String, Object>> window = new ArrayList<>();
     try (CompletionLog completions = o.logCompletions ? new CompletionLog(o.outputDir, st.globalStep) : null) {
+      long lastSaved = st.globalStep;
       while (st.globalStep < st.maxSteps) {
         long stepBefore = st.globalStep;
-        round(st, cursor, opt, params, schedule, lossCfg, metrics, window, completions, bar);
+        long optBefore = opt.stepCount();
+        try {
+          round(st, cursor, opt, params, schedule, lossCfg, metrics, window, completions, bar);
+        } catch (RuntimeException | Error e) {
+          Checkpoints.saveBeforeFailing(e, opt.stepCount() == optBefore && st.globalStep == stepBefore,
+              stepBefore, lastSaved, () -> save(st, opt), log);
+          throw e;
+        }
         st.epoch = cursor.epoch();
         st.indexInEpoch = cursor.index();
         boolean crossedSave = st.globalStep / o.saveSteps != stepBefore / o.saveSteps;
         if (crossedSave || st.globalStep >= st.maxSteps) {
           save(st, opt);
+          lastSaved = st.globalStep;
         }
       }
     }

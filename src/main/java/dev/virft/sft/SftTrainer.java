@@ -69,7 +69,11 @@ public final class SftTrainer<E, P> {
     MetricsLog metrics = new MetricsLog(o.outputDir, st.logHistory);
     ProgressBar bar = o.progressBar ? new ProgressBar(log, st.globalStep, st.maxSteps) : null;
     List<Map<String, Object>> window = new ArrayList<>();
+    long lastSaved = st.globalStep;
     while (st.globalStep < st.maxSteps) {
+      long stepBefore = st.globalStep;
+      long optBefore = opt.stepCount();
+      try { // body not re-indented, to keep the diff small
       long t0 = System.nanoTime();
       opt.zeroGrad();
       double loss = 0;
@@ -142,14 +146,28 @@ public final class SftTrainer<E, P> {
       st.epoch = cursor.epoch();
       st.indexInEpoch = cursor.index();
       if (st.globalStep % o.saveSteps == 0 || st.globalStep >= st.maxSteps) {
-        Checkpoints.write(o.outputDir, st, model, o.baseModelDir, o.saveOnlyModel ? null : opt, o.stopTokenIds, o.padTokenId);
-        HtmlReport.write(o.outputDir, "virft SFT run: " + o.outputDir.getFileName(), st.logHistory,
-            List.of("loss", "grad_norm", "learning_rate"));
+        save(st, opt);
+        lastSaved = st.globalStep;
+      }
+      } catch (RuntimeException | Error e) {
+        // Saves the last completed step unless the failed one already changed the weights.
+        boolean unchanged = opt.stepCount() == optBefore;
+        if (unchanged) {
+          st.globalStep = stepBefore;
+        }
+        Checkpoints.saveBeforeFailing(e, unchanged, stepBefore, lastSaved, () -> save(st, opt), log);
+        throw e;
       }
     }
     if (bar != null) {
       bar.finish();
     }
     return st;
+  }
+
+  private void save(TrainerState st, AdamW opt) {
+    Checkpoints.write(o.outputDir, st, model, o.baseModelDir, o.saveOnlyModel ? null : opt, o.stopTokenIds, o.padTokenId);
+    HtmlReport.write(o.outputDir, "virft SFT run: " + o.outputDir.getFileName(), st.logHistory,
+        List.of("loss", "grad_norm", "learning_rate"));
   }
 }

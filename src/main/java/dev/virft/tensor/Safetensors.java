@@ -299,7 +299,8 @@ public final class Safetensors {
     ObjectNode header = Json.COMPACT.createObjectNode();
     if (metadata != null && !metadata.isEmpty()) {
       ObjectNode m = header.putObject("__metadata__");
-      metadata.forEach(m::put);
+      // Sorted: the same metadata gives the same bytes whatever map the caller built it in.
+      new java.util.TreeMap<>(metadata).forEach(m::put);
     }
     long offset = 0;
     List<Tensor> ordered = new ArrayList<>();

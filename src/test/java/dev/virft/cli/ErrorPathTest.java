@@ -80,6 +80,20 @@ class ErrorPathTest {
   }
 
   @Test
+  void aCorruptImageStopsTrainingBeforeStep1() throws Exception {
+    Path ds = Files.createDirectories(tmp.resolve("ds"));
+    Files.copy(Path.of(IMAGE), ds.resolve("a.png"));
+    Files.write(ds.resolve("b.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
+    Files.writeString(ds.resolve("train.jsonl"), "{\"image_path\": \"a.png\", \"problem\": \"q\", \"solution\": \"s\"}\n"
+        + "{\"image_path\": \"b.png\", \"problem\": \"q\", \"solution\": \"s\"}\n");
+    Path out = tmp.resolve("run");
+    List<String> a = sft(out);
+    a.set(a.indexOf(DATA), ds.resolve("train.jsonl").toString());
+    assertUserError(DataCommandTest.run(a.toArray(String[]::new)), "train.jsonl row 1", "--skip_bad_rows");
+    assertTrue(!Files.exists(out.resolve("checkpoint-1")));
+  }
+
+  @Test
   void inferOutputThatCannotBeWrittenIsRefusedBeforeTheModelRuns() throws Exception {
     Path file = Files.writeString(tmp.resolve("plain"), "x");
     assertUserError(DataCommandTest.run("infer", "--model", tmp.resolve("no-such-model").toString(), "--image", IMAGE,
