@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A CMYK JPEG (Adobe-marked, as PIL and Photoshop write them) decodes to what PIL's
- * Image.open(f).convert("RGB") gives (rgb_cmyk.png, made by Pillow 12 from in_cmyk.jpg); the two
+ * Image.open(f).convert("RGB") gives (rgb_cmyk.png, made by Pillow 12.2 from in_cmyk.jpg; see make_pil_refs.py); the two
  * JPEG decoders' IDCTs may differ by a level or two.
  */
 class CmykJpegTest {
