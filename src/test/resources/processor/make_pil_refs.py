@@ -75,3 +75,8 @@ for name, sub in (("jpeg420", 2), ("jpeg444", 0)):
 json.dump({"pillow": Image.__version__ if hasattr(Image, "__version__") else __import__("PIL").__version__,
            "cases": cases}, open(os.path.join(OUT, "cases.json"), "w"), indent=1)
 print(cases)
+
+# in_cmyk.jpg / rgb_cmyk.png (CmykJpegTest): a 32x24 CMYK gradient saved by Pillow as JPEG (quality 95,
+# Adobe marker, transform 0), and Image.open("in_cmyk.jpg").convert("RGB"). Made with:
+#   c = x*255//31, m = y*255//23, y' = (x+y)*4 % 256, k = (x*y) % 97  (uint8, HxW = 24x32)
+#   Image.fromarray(np.stack([c, m, y', k], -1), "CMYK").save("in_cmyk.jpg", quality=95)

@@ -83,6 +83,7 @@ public final class BenchGrpoCommand implements Callable<Integer> {
     Device dev = Device.parse(device);
     Distributed dist = launch.joinGroup(dev);
     QwenVLConfig cfg = ModelPresets.resolve(model);
+    BenchChecks.grpo(cfg, image, g, maxNewTokens, promptTokens, steps);
     try (QwenVLModel policyModel = QwenVLModel.randomInit(cfg, dev, seed);
         QwenVLModel refModel = beta > 0 && loraR == 0 ? QwenVLModel.randomInit(cfg, dev, seed) : null) {
       if (refModel != null) {
@@ -196,15 +197,21 @@ public final class BenchGrpoCommand implements Callable<Integer> {
   /** The chat prompt's shape: system turn + vision tokens of the image + text, random ids. */
   private QwenPrompt randomPrompt(QwenVLConfig cfg) {
     Random r = new Random(seed);
+    // Text ids below the vocabulary and below the vision placeholders (the real ones sit at its end).
+    long textIds = Math.min(150000, cfg.text().vocabSize());
+    for (long v : cfg.visionTokenIds()) {
+      textIds = Math.min(textIds, v);
+    }
+    OptionChecks.require(textIds >= 1, "--model", "a vocabulary with text ids below the vision tokens", textIds);
     List<Long> ids = new ArrayList<>();
     int head = Math.min(20, promptTokens);
     for (int i = 0; i < head; i++) {
-      ids.add((long) r.nextInt(150000));
+      ids.add((long) r.nextInt((int) textIds));
     }
     Tensor pixels = null;
     long[][] grid = null;
     if (image > 0) {
-      int side = image / 14;
+      int side = image / cfg.vision().patchSize();
       grid = new long[][] {{1, side, side}};
       int merge = cfg.vision().spatialMergeSize();
       long tokens = (long) side * side / (merge * merge);
@@ -216,7 +223,7 @@ public final class BenchGrpoCommand implements Callable<Integer> {
       pixels = torch.randn((long) side * side, cfg.vision().patchDim());
     }
     for (int i = head; i < promptTokens; i++) {
-      ids.add((long) r.nextInt(150000));
+      ids.add((long) r.nextInt((int) textIds));
     }
     long[] arr = ids.stream().mapToLong(Long::longValue).toArray();
     long[] mask = new long[arr.length];

@@ -95,10 +95,12 @@ public final class InferCommand implements Callable<Integer> {
     }
     if (output != null) {
       BoxDrawing.formatOf(output); // refuse a bad name before the model runs
+      OptionChecks.outputFile("--output", output);
       if (output.toAbsolutePath().normalize().equals(image.toAbsolutePath().normalize())) {
         throw new VirftException(output + ": --output would overwrite the input image");
       }
     }
+    OptionChecks.require(maxNewTokens == null || maxNewTokens >= 1, "--max_new_tokens", "at least 1", maxNewTokens);
     BufferedImage img = ImageLoader.read(image);
     int maxNew = maxNewTokens != null ? maxNewTokens : question.ground != null ? 128 : 1024;
     VisionChat.Settings settings =

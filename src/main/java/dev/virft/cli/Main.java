@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "virft",
     mixinStandardHelpOptions = true,
+    // --help and --version on every verb and sub-verb (virft data --help, virft bench grpo --help).
+    scope = CommandLine.ScopeType.INHERIT,
     version = "virft 0.1.0",
     description = "Visual Reinforcement Fine-Tuning (Visual-RFT) on the JVM.",
     subcommands = {
@@ -44,18 +46,21 @@ public final class Main implements Runnable {
     new CommandLine(this).usage(System.out);
   }
 
+  /** Exit code of a failure the user can mend (input files, options, output places, configs). */
+  public static final int USER_ERROR = 2;
+
+  /** Exit code of a bug in virft (printed with its stack trace). */
+  public static final int INTERNAL_ERROR = 1;
+
   public static int execute(String... args) {
     CommandLine cl = new CommandLine(new Main());
-    // User errors (bad files, fields) are one line, not a stack trace.
-    cl.setExecutionExceptionHandler(
-        (ex, cmd, parsed) -> {
-          if (ex instanceof dev.virft.util.VirftException) {
-            cmd.getErr().println("error: " + ex.getMessage());
-            return 2;
-          }
-          throw ex;
-        });
-    return cl.execute(args);
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> ErrorReport.report(ex, cmd.getErr()));
+    try {
+      return cl.execute(args);
+    } catch (OutOfMemoryError | StackOverflowError e) {
+      // picocli passes only Exceptions to the handler; these surface here.
+      return ErrorReport.report(e, cl.getErr());
+    }
   }
 
   public static void main(String[] args) {

@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Score completions offline. Each input line: {\"completion\": ..., \"solution\": ..., other columns}.",
-      "Prints one JSON line per input: {\"line\": N, \"rewards\": {name: value}, \"total\": sum}."
+      "Prints one JSON line per input: {\"line\": N, \"rewards\": {name: value}, \"total\": sum};",
+      "a reward that is not a finite number (NaN) is written as null, so every line stays valid JSON."
     })
 public final class ScoreCommand implements Runnable {
   @Option(
@@ -61,6 +62,9 @@ public final class ScoreCommand implements Runnable {
         RewardSelection.parse(rewardFuncs, task == null ? null : Task.parse(task), RewardRegistry.standard());
     if (!Files.isRegularFile(input)) {
       throw new VirftException(input + ": file not found");
+    }
+    if (output != null) {
+      OptionChecks.outputFile("--output", output);
     }
     if (output == null) {
       PrintWriter out = spec.commandLine().getOut();
@@ -99,13 +103,26 @@ public final class ScoreCommand implements Runnable {
         result.put("line", lineNo);
         ObjectNode rewards = result.putObject("rewards");
         for (int i = 0; i < scores.values().length; i++) {
-          rewards.put(scores.names().get(i), scores.values()[i]);
+          putNumber(rewards, scores.names().get(i), scores.values()[i]);
         }
-        result.put("total", scores.total());
+        putNumber(result, "total", scores.total());
         out.println(Json.line(result));
       }
     } catch (IOException e) {
       throw new VirftException(input + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A reward as a JSON number; NaN and infinities (a completion with a NaN confidence, say) as null.
+   * Python's json.dumps would write a bare NaN, which is not JSON (jq, JavaScript and strict parsers
+   * refuse the line); null is what json.loads reads back as None and what pandas reads as missing.
+   */
+  private static void putNumber(ObjectNode o, String name, double v) {
+    if (Double.isFinite(v)) {
+      o.put(name, v);
+    } else {
+      o.putNull(name);
     }
   }
 

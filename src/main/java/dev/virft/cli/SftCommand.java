@@ -51,6 +51,7 @@ public final class SftCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OptionChecks.training(args);
     if (launch.launches()) {
       return launch.launch(spec, System.err);
     }
@@ -59,7 +60,7 @@ public final class SftCommand implements Callable<Integer> {
     args.validateLora();
     Path base = args.filesDir();
     Path resume =
-        args.resumeFromCheckpoint == null ? null : TrainCheckpoint.resolve(args.resumeFromCheckpoint, args.outputDir);
+        args.resumeFromCheckpoint == null ? null : TrainCheckpoint.resolve(args.resumeFromCheckpoint, args.outputDir, "sft", System.err);
     List<Sample> samples = args.loadSamples();
     Distributed dist = launch.joinGroup(device);
     DeepSpeedConfig ds = args.deepSpeed(dist, System.err);

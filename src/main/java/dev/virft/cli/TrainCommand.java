@@ -95,6 +95,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintStream err = System.err;
+    OptionChecks.training(args);
     if (launch.launches()) {
       return launch.launch(spec, err);
     }
@@ -118,7 +119,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path base = args.filesDir();
     o.baseModelDir = base;
     Path resume =
-        args.resumeFromCheckpoint == null ? null : TrainCheckpoint.resolve(args.resumeFromCheckpoint, args.outputDir);
+        args.resumeFromCheckpoint == null ? null : TrainCheckpoint.resolve(args.resumeFromCheckpoint, args.outputDir, "grpo", System.err);
     List<Sample> samples = args.loadSamples();
     Distributed dist = launch.joinGroup(device);
     DeepSpeedConfig ds = args.deepSpeed(dist, err);

@@ -1,9 +1,7 @@
 package dev.virft.cli;
 
-import dev.virft.data.DatasetReader;
-import dev.virft.data.Datasets;
+import dev.virft.data.DatasetCheck;
 import dev.virft.data.Sample;
-import dev.virft.data.SampleIterator;
 import dev.virft.model.LoraConfig;
 import dev.virft.model.QwenVLModel;
 import dev.virft.rl.Checkpoints;
@@ -137,6 +135,14 @@ public final class TrainingArgs {
           + "used (stage 1/2 shard the optimizer state over ranks; 3 runs as 2); what is not supported is printed.")
   public Path deepspeed;
 
+  @Option(names = {"--skip_bad_rows", "--skip-bad-rows"}, arity = "0..1", defaultValue = "false",
+      description = "Drop (and count) dataset rows whose image does not decode, instead of stopping before step 1.")
+  public boolean skipBadRows;
+
+  @Option(names = {"--allow_outside_paths", "--allow-outside-paths"}, arity = "0..1", defaultValue = "false",
+      description = "Let image paths stored in the dataset point outside its folder (refused by default).")
+  public boolean allowOutsidePaths;
+
   // Accepted so the original launch scripts run unchanged; they have no effect here.
   @Option(names = {"--report_to", "--attn_implementation", "--run_name", "--torch_dtype",
       "--gradient_checkpointing", "--use_vllm"}, arity = "0..1", hidden = true)
@@ -237,21 +243,20 @@ public final class TrainingArgs {
     out.println("merged weights: " + dir);
   }
 
-  /** Reads every row (images stay encoded, so this is small) of the dataset split. */
+  /**
+   * Reads every row (images stay encoded, so this is small) of the dataset split, and checks them all
+   * before step 1 (see {@link DatasetCheck}).
+   */
   List<Sample> loadSamples() {
     if (!Files.exists(datasetName)) {
       throw new VirftException("--dataset_name " + datasetName + ": no such file or directory");
     }
-    List<Sample> out = new ArrayList<>();
-    try (DatasetReader r = Datasets.open(datasetName, datasetSplit); SampleIterator it = r.iterator()) {
-      while (it.hasNext()) {
-        out.add(it.next());
-      }
+    try {
+      return DatasetCheck.readAll(datasetName, datasetSplit, skipBadRows, allowOutsidePaths, System.err);
     } catch (VirftException e) {
       throw e;
     } catch (Exception e) {
       throw new VirftException(datasetName + ": cannot read dataset: " + e.getMessage(), e);
     }
-    return out;
   }
 }

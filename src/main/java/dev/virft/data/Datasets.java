@@ -45,7 +45,8 @@ public final class Datasets {
     return reader;
   }
 
-  private static DatasetReader detect(Path path, String split) {
+  /** The reader for what is on disk, without reading a row. */
+  static DatasetReader detect(Path path, String split) {
     if (Files.isDirectory(path)) {
       Path dict = path.resolve("dataset_dict.json");
       if (Files.isRegularFile(dict)) {

@@ -116,7 +116,13 @@ public final class ParquetDatasetReader implements DatasetReader {
   }
 
   private static VirftException unreadable(Path f, Throwable e) {
-    return new VirftException(f + ": unreadable parquet file (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+    // parquet-mr names the file by its InputFile's toString (LocalInputFile@64d2d351): say "the file",
+    // since the message already starts with its path.
+    String m = String.valueOf(e.getMessage()).replaceAll("\\S*LocalInputFile@[0-9a-fA-F]+", "the file");
+    boolean truncated = m.contains("is not a Parquet file") || m.contains("length is too low")
+        || e instanceof java.io.EOFException;
+    return new VirftException(f + ": unreadable parquet file" + (truncated ? ", truncated or not parquet" : "")
+        + " (" + e.getClass().getSimpleName() + ": " + m + ")", e);
   }
 
   private static boolean isString(Type t) {

@@ -84,7 +84,7 @@ final class RowDecoder {
         throw new VirftException(src + ": `image.bytes` is " + typeName(bytes) + ", expected binary");
       }
       if (path instanceof String p) {
-        return SampleImage.ofFile(baseDir.resolve(p), src);
+        return SampleImage.ofFile(ImagePaths.resolve(baseDir, p, src), src);
       }
       throw new VirftException(src + ": `image` has neither `bytes` nor `path`");
     }
@@ -92,7 +92,7 @@ final class RowDecoder {
       return SampleImage.ofBytes(b, null, src);
     }
     if (v instanceof String p) {
-      return SampleImage.ofFile(baseDir.resolve(p), src);
+      return SampleImage.ofFile(ImagePaths.resolve(baseDir, p, src), src);
     }
     throw new VirftException(
         src + ": `" + key + "` is " + typeName(v) + ", expected {bytes, path}, bytes or a path string");

@@ -74,15 +74,8 @@ public final class SampleImage {
 
   /** Decodes the image (as stored: no colour conversion). */
   public BufferedImage decode() {
-    BufferedImage img;
-    try {
-      img = ImageIO.read(new ByteArrayInputStream(bytes()));
-    } catch (IOException e) {
-      throw new VirftException(source + ": image is not a decodable PNG/JPEG/BMP/GIF: " + e.getMessage(), e);
-    }
-    if (img == null) {
-      throw new VirftException(source + ": image is not a decodable PNG/JPEG/BMP/GIF (no reader for its format)");
-    }
+    // ImageLoader refuses decompression bombs and names the row in every error.
+    BufferedImage img = dev.virft.processor.ImageLoader.decode(bytes(), source.toString());
     width = img.getWidth();
     height = img.getHeight();
     return img;

@@ -14,9 +14,11 @@ import java.util.Arrays;
  *
  * <p>Two layouts exist in the wild: the hub layout users download (text fields at the top level,
  * {@code vision_config}, {@code rope_scaling.mrope_section}) and the transformers-5 layout
- * ({@code text_config}, {@code rope_parameters}). Both parse to the same object; {@link #toHubJson()}
- * always writes the hub layout, which every transformers version loads. Defaults for absent optional
- * fields are transformers' defaults.
+ * ({@code text_config}, {@code rope_parameters}). Both parse to the same object. {@link #toHubJson()}
+ * writes back the file it was parsed from, with only what we change updated (the weights' dtype), so
+ * every field keeps the type transformers declares for it; a config built in code (no file) is written
+ * in the hub layout, which every transformers version loads. Defaults for absent optional fields are
+ * transformers' defaults. Sizes are bounded when parsed, before anything is allocated from them.
  */
 public final class QwenVLConfig {
 
@@ -106,6 +108,15 @@ public final class QwenVLConfig {
     }
   }
 
+  /**
+   * Upper bounds on sizes, far above any released model (Qwen2-VL-72B: 80 layers, width 8192, vocab
+   * 152064) and low enough that the tensor layout built from them cannot exhaust memory by itself.
+   */
+  static final int MAX_LAYERS = 1024;
+  static final int MAX_HEADS = 1024;
+  static final int MAX_WIDTH = 1 << 16;
+  static final int MAX_VOCAB = 1 << 22;
+
   private final Family family;
   private final TextConfig text;
   private final VisionConfig vision;
@@ -116,6 +127,8 @@ public final class QwenVLConfig {
   private final long visionEndTokenId;
   private final Long bosTokenId;
   private final long[] eosTokenIds;
+  /** The config.json this was parsed from (a private copy), or null for a config built in code. */
+  private final ObjectNode original;
 
   public QwenVLConfig(
       Family family,
@@ -128,6 +141,22 @@ public final class QwenVLConfig {
       long visionEndTokenId,
       Long bosTokenId,
       long[] eosTokenIds) {
+    this(family, text, vision, tieWordEmbeddings, imageTokenId, videoTokenId, visionStartTokenId,
+        visionEndTokenId, bosTokenId, eosTokenIds, null);
+  }
+
+  private QwenVLConfig(
+      Family family,
+      TextConfig text,
+      VisionConfig vision,
+      boolean tieWordEmbeddings,
+      long imageTokenId,
+      long videoTokenId,
+      long visionStartTokenId,
+      long visionEndTokenId,
+      Long bosTokenId,
+      long[] eosTokenIds,
+      ObjectNode original) {
     this.family = family;
     this.text = text;
     this.vision = vision;
@@ -138,6 +167,7 @@ public final class QwenVLConfig {
     this.visionEndTokenId = visionEndTokenId;
     this.bosTokenId = bosTokenId;
     this.eosTokenIds = eosTokenIds == null ? new long[0] : eosTokenIds.clone();
+    this.original = original == null ? null : original.deepCopy();
   }
 
   public Family family() {
@@ -228,8 +258,17 @@ public final class QwenVLConfig {
     long visionEnd = tokenId(top, tf, "vision_end_token_id", 151653);
     Long bos = tf.has("bos_token_id") ? tf.optLong("bos_token_id") : top.optLong("bos_token_id");
     long[] eos = tf.has("eos_token_id") ? tf.longOrList("eos_token_id") : top.longOrList("eos_token_id");
-    return new QwenVLConfig(
-        family, text, vision, tied, imageTokenId, videoTokenId, visionStart, visionEnd, bos, eos);
+    String[] idNames = {"image_token_id", "video_token_id", "vision_start_token_id", "vision_end_token_id"};
+    long[] idValues = {imageTokenId, videoTokenId, visionStart, visionEnd};
+    for (int i = 0; i < idNames.length; i++) {
+      if (idValues[i] < 0 || idValues[i] >= text.vocabSize()) {
+        String where = top.has(idNames[i]) || !tf.has(idNames[i]) ? "" : tf.prefix;
+        throw new VirftException(source + ": field '" + where + idNames[i] + "' is " + idValues[i]
+            + ", expected a token id below vocab_size (" + text.vocabSize() + ")");
+      }
+    }
+    return new QwenVLConfig(family, text, vision, tied, imageTokenId, videoTokenId, visionStart,
+        visionEnd, bos, eos, (ObjectNode) root);
   }
 
   private static long tokenId(Fields top, Fields text, String name, long dflt) {
@@ -243,19 +282,18 @@ public final class QwenVLConfig {
   }
 
   private static TextConfig parseText(Fields f, Fields top, String source) {
-    int vocab = f.requiredInt("vocab_size");
-    int hidden = f.requiredInt("hidden_size");
-    int inter = f.requiredInt("intermediate_size");
-    int layers = f.requiredInt("num_hidden_layers");
-    int heads = f.requiredInt("num_attention_heads");
-    int kvHeads = f.has("num_key_value_heads") && !f.node("num_key_value_heads").isNull()
-        ? f.requiredInt("num_key_value_heads") : heads;
+    int vocab = f.bounded("vocab_size", 1, MAX_VOCAB);
+    int hidden = f.bounded("hidden_size", 1, MAX_WIDTH);
+    int inter = f.bounded("intermediate_size", 1, MAX_WIDTH * 8);
+    int layers = f.bounded("num_hidden_layers", 1, MAX_LAYERS);
+    int heads = f.bounded("num_attention_heads", 1, MAX_HEADS);
+    int kvHeads = f.has("num_key_value_heads") ? f.bounded("num_key_value_heads", 1, heads) : heads;
     String act = f.string("hidden_act", "silu");
     if (!act.equals("silu")) {
       throw new VirftException(source + ": field '" + f.prefix + "hidden_act' is '" + act
           + "', expected 'silu'");
     }
-    double eps = f.dbl("rms_norm_eps", 1e-5);
+    double eps = f.positive("rms_norm_eps", 1e-5);
     if (hidden % heads != 0) {
       throw new VirftException(source + ": field '" + f.prefix + "hidden_size' (" + hidden
           + ") must be divisible by num_attention_heads (" + heads + ")");
@@ -279,9 +317,9 @@ public final class QwenVLConfig {
     }
     double theta;
     if (rope != null && rope.has("rope_theta")) {
-      theta = rope.dbl("rope_theta", 1e6);
+      theta = rope.positive("rope_theta", 1e6);
     } else {
-      theta = f.has("rope_theta") ? f.dbl("rope_theta", 1e6) : top.dbl("rope_theta", 1e6);
+      theta = f.has("rope_theta") ? f.positive("rope_theta", 1e6) : top.positive("rope_theta", 1e6);
     }
     int headDim = hidden / heads;
     int[] section;
@@ -301,7 +339,7 @@ public final class QwenVLConfig {
     }
     return new TextConfig(
         vocab, hidden, inter, layers, heads, kvHeads, act, eps, theta, section,
-        f.integer("max_position_embeddings", 32768),
+        f.has("max_position_embeddings") ? f.bounded("max_position_embeddings", 1, Integer.MAX_VALUE) : 32768,
         f.bool("use_sliding_window", false),
         f.integer("sliding_window", 4096),
         f.integer("max_window_layers", layers),
@@ -309,26 +347,34 @@ public final class QwenVLConfig {
   }
 
   private static VisionConfig parseVision(Family family, Fields v, TextConfig text) {
-    int inChannels = v.has("in_channels") ? v.integer("in_channels", 3) : v.integer("in_chans", 3);
-    int patch = v.integer("patch_size", 14);
-    int merge = v.integer("spatial_merge_size", 2);
-    int temporal = v.integer("temporal_patch_size", 2);
-    int depth = v.integer("depth", 32);
-    int heads = v.integer("num_heads", 16);
+    int inChannels = v.has("in_channels") ? v.boundedOr("in_channels", 3, 1, 16) : v.boundedOr("in_chans", 3, 1, 16);
+    int patch = v.boundedOr("patch_size", 14, 1, 1024);
+    int merge = v.boundedOr("spatial_merge_size", 2, 1, 64);
+    int temporal = v.boundedOr("temporal_patch_size", 2, 1, 64);
+    int depth = v.boundedOr("depth", 32, 1, MAX_LAYERS);
+    int heads = v.boundedOr("num_heads", 16, 1, MAX_HEADS);
     VisionConfig vc;
     if (family == Family.QWEN2_VL) {
-      int embed = v.integer("embed_dim", 1280);
+      int embed = v.boundedOr("embed_dim", 1280, 1, MAX_WIDTH);
       double ratio = v.dbl("mlp_ratio", 4);
-      vc = new VisionConfig(family, depth, embed, v.integer("hidden_size", 3584),
+      if (!(ratio > 0 && ratio <= 64) || (long) (embed * ratio) < 1) {
+        throw v.bad("mlp_ratio", "a number in (0, 64]");
+      }
+      vc = new VisionConfig(family, depth, embed, v.boundedOr("hidden_size", 3584, 1, MAX_WIDTH),
           (int) (embed * ratio), heads, inChannels, patch, merge, temporal,
           v.string("hidden_act", "quick_gelu"), 0, new int[0], 0);
     } else {
-      vc = new VisionConfig(family, depth, v.integer("hidden_size", 1280),
-          v.integer("out_hidden_size", 3584), v.integer("intermediate_size", 3420), heads,
-          inChannels, patch, merge, temporal, v.string("hidden_act", "silu"),
-          v.integer("window_size", 112),
-          v.has("fullatt_block_indexes") ? v.intArray("fullatt_block_indexes") : new int[] {7, 15, 23, 31},
-          v.integer("tokens_per_second", 4));
+      int[] full = v.has("fullatt_block_indexes") ? v.intArray("fullatt_block_indexes") : new int[] {7, 15, 23, 31};
+      for (int i : full) {
+        if (i < 0 || i >= depth) {
+          throw v.bad("fullatt_block_indexes", "block indexes in [0, depth = " + depth + ")");
+        }
+      }
+      vc = new VisionConfig(family, depth, v.boundedOr("hidden_size", 1280, 1, MAX_WIDTH),
+          v.boundedOr("out_hidden_size", 3584, 1, MAX_WIDTH), v.boundedOr("intermediate_size", 3420, 1, MAX_WIDTH * 8),
+          heads, inChannels, patch, merge, temporal, v.string("hidden_act", "silu"),
+          v.boundedOr("window_size", 112, 1, 1 << 16), full,
+          v.boundedOr("tokens_per_second", 4, 0, 1 << 16));
     }
     if (vc.embedDim % vc.numHeads != 0) {
       throw new VirftException(v.source + ": field '" + v.prefix + "num_heads' (" + vc.numHeads
@@ -342,8 +388,36 @@ public final class QwenVLConfig {
     return vc;
   }
 
-  /** The hub layout (what users download; every transformers version loads it). */
+  /**
+   * The config.json to write beside weights saved in float32: the file this config was parsed from
+   * with only the dtype updated (every other field, known to us or not, as the base had it), or for
+   * a config built in code the hub layout.
+   */
   public ObjectNode toHubJson() {
+    if (original == null) {
+      return generatedHubJson();
+    }
+    ObjectNode o = original.deepCopy();
+    boolean named = false;
+    for (String sub : new String[] {null, "text_config", "vision_config"}) {
+      JsonNode n = sub == null ? o : o.get(sub);
+      if (n instanceof ObjectNode on) {
+        for (String key : new String[] {"torch_dtype", "dtype"}) {
+          if (on.has(key)) {
+            on.put(key, "float32");
+            named |= sub == null;
+          }
+        }
+      }
+    }
+    if (!named) {
+      o.put("torch_dtype", "float32");
+    }
+    return o;
+  }
+
+  /** The hub layout (what users download; every transformers version loads it), field types as transformers declares them. */
+  private ObjectNode generatedHubJson() {
     ObjectNode o = Json.MAPPER.createObjectNode();
     o.putArray("architectures").add(family.architecture);
     o.put("model_type", family.modelType);
@@ -352,7 +426,12 @@ public final class QwenVLConfig {
     if (family == Family.QWEN2_VL) {
       v.put("embed_dim", vision.embedDim);
       v.put("hidden_size", vision.outHiddenSize);
-      v.put("mlp_ratio", vision.embedDim == 0 ? 0 : (double) vision.intermediateSize / vision.embedDim);
+      // transformers declares mlp_ratio an int (Qwen2VLVisionConfig) and refuses 2.0.
+      if (vision.intermediateSize % vision.embedDim == 0) {
+        v.put("mlp_ratio", vision.intermediateSize / vision.embedDim);
+      } else {
+        v.put("mlp_ratio", (double) vision.intermediateSize / vision.embedDim);
+      }
     } else {
       v.put("hidden_size", vision.embedDim);
       v.put("out_hidden_size", vision.outHiddenSize);
@@ -432,7 +511,7 @@ public final class QwenVLConfig {
       return node.get(name);
     }
 
-    private VirftException bad(String name, String expected) {
+    VirftException bad(String name, String expected) {
       JsonNode n = node.get(name);
       return new VirftException(source + ": field '" + prefix + name + "' "
           + (n == null || n.isNull() ? "is missing" : "is " + n) + ", expected " + expected);
@@ -460,6 +539,33 @@ public final class QwenVLConfig {
 
     int integer(String name, int dflt) {
       return has(name) ? requiredInt(name) : dflt;
+    }
+
+    /** An integer in [min, max], named with its range when it is not one. */
+    int bounded(String name, int min, int max) {
+      JsonNode n = node.get(name);
+      String range = "an integer in [" + min + ", " + max + "]";
+      if (n == null || !n.isNumber() || !(n.isIntegralNumber() || n.asDouble() == Math.rint(n.asDouble()))) {
+        throw bad(name, range);
+      }
+      double d = n.asDouble();
+      if (n.isIntegralNumber() ? !n.canConvertToLong() || n.asLong() < min || n.asLong() > max : d < min || d > max) {
+        throw bad(name, range);
+      }
+      return n.isIntegralNumber() ? (int) n.asLong() : (int) d;
+    }
+
+    int boundedOr(String name, int dflt, int min, int max) {
+      return has(name) ? bounded(name, min, max) : dflt;
+    }
+
+    /** A finite number above 0. */
+    double positive(String name, double dflt) {
+      double d = dbl(name, dflt);
+      if (!(d > 0) || Double.isInfinite(d)) {
+        throw bad(name, "a finite number above 0");
+      }
+      return d;
     }
 
     long requiredLong(String name) {

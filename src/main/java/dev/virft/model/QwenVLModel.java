@@ -85,11 +85,14 @@ public final class QwenVLModel implements AutoCloseable {
       return m;
     }
     QwenVLConfig cfg = QwenVLConfig.read(checkpointDir);
-    StateDict sd = Safetensors.read(checkpointDir);
+    // Names, shapes and dtypes are checked from the headers before any tensor data is read; the data
+    // is then read one tensor at a time and turned into its master right away, so the peak is the
+    // masters plus one tensor, not a second copy of the checkpoint.
+    Safetensors.Index index = Safetensors.index(checkpointDir);
     Map<String, long[]> layout = WeightLayout.of(cfg);
-    Map<String, Tensor> byHub = new LinkedHashMap<>();
+    Map<String, Safetensors.Stored> byHub = new LinkedHashMap<>();
     List<String> unexpected = new ArrayList<>();
-    for (String name : sd.names()) {
+    for (String name : index.tensors().keySet()) {
       String hub = WeightLayout.hubName(name);
       if (cfg.tieWordEmbeddings() && hub.equals("lm_head.weight")) {
         continue; // tied: transformers ignores a stored head as well
@@ -98,8 +101,8 @@ public final class QwenVLModel implements AutoCloseable {
         unexpected.add(name);
         continue;
       }
-      if (byHub.put(hub, sd.get(name)) != null) {
-        throw new VirftException(sd.source() + ": tensor '" + hub
+      if (byHub.put(hub, index.tensors().get(name)) != null) {
+        throw new VirftException(index.source() + ": tensor '" + hub
             + "' is stored twice (under its hub name and its transformers-5 name)");
       }
     }
@@ -110,7 +113,7 @@ public final class QwenVLModel implements AutoCloseable {
       }
     }
     if (!missing.isEmpty() || !unexpected.isEmpty()) {
-      StringBuilder msg = new StringBuilder(sd.source() + ": checkpoint does not match config.json ("
+      StringBuilder msg = new StringBuilder(index.source() + ": checkpoint does not match config.json ("
           + cfg.modelType() + ")");
       if (!missing.isEmpty()) {
         msg.append("; missing tensors: ").append(abbreviate(missing));
@@ -120,22 +123,45 @@ public final class QwenVLModel implements AutoCloseable {
       }
       throw new VirftException(msg.toString());
     }
-    Map<String, Tensor> params = new LinkedHashMap<>();
     for (Map.Entry<String, long[]> e : layout.entrySet()) {
-      Tensor t = byHub.get(e.getKey());
-      long[] actual = Tensors.shape(t);
-      if (!Arrays.equals(actual, e.getValue())) {
-        throw new VirftException(sd.source() + ": tensor '" + e.getKey() + "' has shape "
-            + Arrays.toString(actual) + ", expected " + Arrays.toString(e.getValue())
+      Safetensors.Stored st = byHub.get(e.getKey());
+      if (!Arrays.equals(st.shape(), e.getValue())) {
+        throw new VirftException(st.file() + ": tensor '" + e.getKey() + "' has shape "
+            + Arrays.toString(st.shape()) + ", expected " + Arrays.toString(e.getValue())
             + " (from config.json)");
       }
-      if (!t.is_floating_point()) {
-        throw new VirftException(sd.source() + ": tensor '" + e.getKey() + "' has dtype "
-            + t.scalar_type() + ", expected a floating-point type");
+      if (!floating(st.dtype())) {
+        throw new VirftException(st.file() + ": tensor '" + e.getKey() + "' has dtype "
+            + st.dtype().code + ", expected a floating-point type");
       }
-      params.put(e.getKey(), master(t, device));
+    }
+    Map<String, Tensor> params = new LinkedHashMap<>();
+    try (Safetensors.TensorReader reader = new Safetensors.TensorReader()) {
+      for (String name : layout.keySet()) {
+        params.put(name, loadedMaster(reader.read(byHub.get(name)), device));
+      }
     }
     return new QwenVLModel(cfg, device, params);
+  }
+
+  private static boolean floating(dev.virft.tensor.SafetensorsDType d) {
+    return switch (d) {
+      case F64, F32, F16, BF16 -> true;
+      default -> false;
+    };
+  }
+
+  /**
+   * The float32 master of a tensor just read: the tensor itself when it is already float32 on the
+   * CPU (no copy), else its conversion, the read one freed at once.
+   */
+  private static Tensor loadedMaster(Tensor read, Device device) {
+    Tensor m = read.to(device.torchDevice(), torch.ScalarType.Float);
+    if (!m.is_same(read)) {
+      read.close();
+    }
+    m.set_requires_grad(true);
+    return m;
   }
 
   private static String abbreviate(List<String> names) {

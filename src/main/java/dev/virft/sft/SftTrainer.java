@@ -165,4 +165,5 @@ public final class SftTrainer<E, P> implements Objective<SftTrainer.Batch> {
   public double progressValue(Batch b, StepLoss loss) {
     return loss.loss();
   }
+
 }

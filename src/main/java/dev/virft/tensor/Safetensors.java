@@ -49,27 +49,69 @@ public final class Safetensors {
   /** A parsed, validated header: entries in file order plus the free-form metadata. */
   public record Header(Path file, long dataStart, List<Entry> entries, Map<String, String> metadata) {}
 
+  /** Where one tensor lies: its file, that file's data start, and its validated header entry. */
+  public record Stored(Path file, long dataStart, Entry entry) {
+    public String name() {
+      return entry.name();
+    }
+
+    public long[] shape() {
+      return entry.shape().clone();
+    }
+
+    public SafetensorsDType dtype() {
+      return entry.dtype();
+    }
+  }
+
+  /**
+   * The tensors of a checkpoint by name, from the headers alone (no tensor data read), in file order;
+   * {@code source} names the file (or the shard index) in messages.
+   */
+  public record Index(String source, Map<String, Stored> tensors) {}
+
   /**
    * Reads a checkpoint: a single {@code .safetensors} file, or a directory holding either
    * {@code model.safetensors.index.json} (sharded) or {@code model.safetensors}.
    */
   public static StateDict read(Path path) {
+    Index index = index(path);
+    StateDict out = new StateDict(index.source());
+    try (TensorReader r = new TensorReader()) {
+      for (Stored st : index.tensors().values()) {
+        out.put(st.name(), r.read(st));
+      }
+    }
+    return out;
+  }
+
+  /** The headers of a checkpoint (file or directory, as {@link #read}), validated, without tensor data. */
+  public static Index index(Path path) {
     if (Files.isDirectory(path)) {
       Path index = path.resolve(INDEX_FILE);
       if (Files.isRegularFile(index)) {
-        return readSharded(index);
+        return indexSharded(index);
       }
       Path single = path.resolve(SINGLE_FILE);
       if (Files.isRegularFile(single)) {
-        return readFile(single);
+        return indexFile(single);
       }
       throw new VirftException(
           path + ": no " + SINGLE_FILE + " or " + INDEX_FILE + " in this checkpoint directory");
     }
-    return readFile(path);
+    return indexFile(path);
   }
 
-  private static StateDict readSharded(Path index) {
+  private static Index indexFile(Path file) {
+    Header h = readHeader(file);
+    Map<String, Stored> m = new LinkedHashMap<>();
+    for (Entry e : h.entries()) {
+      m.put(e.name(), new Stored(file, h.dataStart(), e));
+    }
+    return new Index(file.toString(), m);
+  }
+
+  private static Index indexSharded(Path index) {
     JsonNode root = Json.read(index);
     JsonNode map = root.get("weight_map");
     if (map == null || !map.isObject()) {
@@ -88,26 +130,60 @@ public final class Safetensors {
       }
       files.add(f);
     }
-    StateDict out = new StateDict(index.toString());
+    Map<String, Stored> out = new LinkedHashMap<>();
     for (String f : files) {
-      StateDict shard = readFile(index.resolveSibling(f));
-      for (Map.Entry<String, Tensor> e : shard.asMap().entrySet()) {
-        JsonNode owner = map.get(e.getKey());
+      for (Stored st : indexFile(index.resolveSibling(f)).tensors().values()) {
+        JsonNode owner = map.get(st.name());
         if (owner == null || !owner.asText().equals(f)) {
-          throw new VirftException(index.resolveSibling(f) + ": tensor '" + e.getKey()
+          throw new VirftException(index.resolveSibling(f) + ": tensor '" + st.name()
               + "' is not listed for this shard in " + INDEX_FILE);
         }
-        out.put(e.getKey(), e.getValue());
+        out.put(st.name(), st);
       }
     }
     for (Iterator<String> it = map.fieldNames(); it.hasNext(); ) {
       String name = it.next();
-      if (!out.contains(name)) {
+      if (!out.containsKey(name)) {
         throw new VirftException(index + ": tensor '" + name + "' is listed but missing from "
             + map.get(name).asText());
       }
     }
-    return out;
+    return new Index(index.toString(), out);
+  }
+
+  /**
+   * Reads tensors one at a time (each into its own libtorch-owned CPU tensor), keeping each file open
+   * once: loading a checkpoint tensor by tensor needs memory for one tensor beyond what is kept.
+   */
+  public static final class TensorReader implements AutoCloseable {
+    private final Map<Path, FileChannel> open = new LinkedHashMap<>();
+
+    public Tensor read(Stored st) {
+      try {
+        FileChannel ch = open.get(st.file());
+        if (ch == null) {
+          ch = FileChannel.open(st.file(), StandardOpenOption.READ);
+          open.put(st.file(), ch);
+        }
+        return readTensor(st.file(), ch, st.dataStart(), st.entry());
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new VirftException(st.file() + ": safetensors file not found");
+      } catch (IOException e) {
+        throw new VirftException(st.file() + ": cannot read: " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void close() {
+      for (FileChannel ch : open.values()) {
+        try {
+          ch.close();
+        } catch (IOException e) {
+          // read-only: nothing is lost
+        }
+      }
+      open.clear();
+    }
   }
 
   /** Parses and validates the header of one file without reading tensor data. */
@@ -241,18 +317,7 @@ public final class Safetensors {
 
   /** Reads every tensor of one file into libtorch-owned CPU memory. */
   public static StateDict readFile(Path file) {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      Header h = readHeader(file, ch);
-      StateDict out = new StateDict(file.toString());
-      for (Entry e : h.entries()) {
-        out.put(e.name(), readTensor(file, ch, h.dataStart(), e));
-      }
-      return out;
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new VirftException(file + ": safetensors file not found");
-    } catch (IOException e) {
-      throw new VirftException(file + ": cannot read: " + e.getMessage(), e);
-    }
+    return read(file);
   }
 
   private static Tensor readTensor(Path file, FileChannel ch, long dataStart, Entry e)
@@ -299,7 +364,8 @@ public final class Safetensors {
     ObjectNode header = Json.COMPACT.createObjectNode();
     if (metadata != null && !metadata.isEmpty()) {
       ObjectNode m = header.putObject("__metadata__");
-      metadata.forEach(m::put);
+      // Sorted: the same metadata gives the same bytes whatever map the caller built it in.
+      new java.util.TreeMap<>(metadata).forEach(m::put);
     }
     long offset = 0;
     List<Tensor> ordered = new ArrayList<>();

@@ -9,6 +9,7 @@ import dev.virft.tensor.Safetensors;
 import dev.virft.util.AtomicFiles;
 import dev.virft.util.VirftException;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ import org.bytedeco.pytorch.Tensor;
  * checkpoint-N/ directory is complete or absent.
  */
 public final class TrainCheckpoint {
-  private static final String SHARD_PREFIX = "optimizer-rank-";
+  private static final String SHARD_PREFIX = Checkpoints.OPTIMIZER_SHARD_PREFIX;
 
   /** What a checkpoint holds besides the optimizer, and the report written beside it. */
   public record Saving(
@@ -132,12 +133,8 @@ public final class TrainCheckpoint {
    * {@code --resume_from_checkpoint}: as {@link Checkpoints#resolve}, but a checkpoint whose optimizer
    * state is a set of rank shards counts as resumable.
    */
-  public static Path resolve(String arg, Path outputDir) {
-    Path p = "latest".equals(arg) ? Checkpoints.latest(outputDir) : Path.of(arg);
-    if (p != null && Files.isRegularFile(p.resolve(TrainerState.FILE)) && !shards(p).isEmpty()) {
-      return p;
-    }
-    return Checkpoints.resolve(arg, outputDir);
+  public static Path resolve(String arg, Path outputDir, String trainer, PrintStream log) {
+    return Checkpoints.resolve(arg, outputDir, trainer, log);
   }
 
   private static void delete(Path dir) {

@@ -1,6 +1,7 @@
 package dev.virft.train;
 
 import dev.virft.rl.AdamW;
+import dev.virft.rl.Checkpoints;
 import dev.virft.rl.DataCursor;
 import dev.virft.rl.LinearSchedule;
 import dev.virft.rl.MetricsLog;
@@ -110,8 +111,41 @@ public final class TrainingLoop<R> {
     ProgressBar bar = s.progressBar && dist.isMain() ? new ProgressBar(log, st.globalStep, st.maxSteps) : null;
     List<Map<String, Object>> window = new ArrayList<>();
     int iterations = objective.iterationsPerBatch();
+    long lastSaved = st.globalStep;
     while (st.globalStep < st.maxSteps) {
       long stepBefore = st.globalStep;
+      long optBefore = opt.stepCount();
+      try {
+        round(st, opt, data, cursor, schedule, metrics, bar, window, iterations);
+      } catch (RuntimeException | Error e) {
+        // A failed round (a row that does not decode, a native error) first saves the last completed
+        // step, when the failure left the weights untouched. Not across ranks: a save is collective
+        // and the other ranks are not here to take part.
+        if (saving != null && s.outputDir != null && !dist.isDistributed()) {
+          boolean consistent = st.globalStep == stepBefore && opt.stepCount() == optBefore;
+          Checkpoints.saveBeforeFailing(e, consistent, stepBefore, lastSaved,
+              () -> TrainCheckpoint.write(s.outputDir, st, saving, opt, dist), log);
+        }
+        throw e;
+      }
+      st.epoch = cursor.epoch();
+      st.indexInEpoch = cursor.index();
+      boolean crossedSave = st.globalStep / s.saveSteps != stepBefore / s.saveSteps;
+      if (saving != null && s.outputDir != null && (crossedSave || st.globalStep >= st.maxSteps)) {
+        TrainCheckpoint.write(s.outputDir, st, saving, opt, dist);
+        lastSaved = st.globalStep;
+      }
+    }
+    if (bar != null) {
+      bar.finish();
+    }
+    return st;
+  }
+
+  private void round(TrainerState st, TrainOptimizer opt, StepData data, DataCursor cursor,
+      LinearSchedule schedule, MetricsLog metrics, ProgressBar bar, List<Map<String, Object>> window,
+      int iterations) {
+    {
       long t0 = System.nanoTime();
       R batch = objective.prepare(data, st.globalStep / iterations);
       for (int it = 0; it < iterations && st.globalStep < st.maxSteps; it++) {
@@ -161,17 +195,7 @@ public final class TrainingLoop<R> {
         }
       }
       objective.afterBatch(batch);
-      st.epoch = cursor.epoch();
-      st.indexInEpoch = cursor.index();
-      boolean crossedSave = st.globalStep / s.saveSteps != stepBefore / s.saveSteps;
-      if (saving != null && s.outputDir != null && (crossedSave || st.globalStep >= st.maxSteps)) {
-        TrainCheckpoint.write(s.outputDir, st, saving, opt, dist);
-      }
     }
-    if (bar != null) {
-      bar.finish();
-    }
-    return st;
   }
 
   private static Map<String, Object> average(List<Map<String, Object>> rows) {

@@ -1,14 +1,18 @@
 package dev.virft.util;
 
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -38,10 +42,16 @@ public final class AtomicFiles {
       Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
       try {
         ordinaryPermissions(tmp, false);
-        try (OutputStream out = Files.newOutputStream(tmp)) {
+        try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
+            OutputStream out = new BufferedOutputStream(fos, 1 << 16)) {
           writer.write(out);
+          out.flush();
+          // On disk before the rename makes it visible: a crash then leaves the old file or the new
+          // one, never a renamed file whose data never reached the disk.
+          fos.getFD().sync();
         }
         move(tmp, abs);
+        syncDirectory(abs.getParent());
       } finally {
         Files.deleteIfExists(tmp);
       }
@@ -70,6 +80,7 @@ public final class AtomicFiles {
       try {
         ordinaryPermissions(tmp, true);
         writer.write(tmp);
+        syncTree(tmp);
         if (Files.exists(abs)) {
           Path old = abs.resolveSibling("." + abs.getFileName() + ".old");
           deleteRecursively(old);
@@ -79,6 +90,7 @@ public final class AtomicFiles {
         } else {
           move(tmp, abs);
         }
+        syncDirectory(abs.getParent());
       } finally {
         deleteRecursively(tmp);
       }
@@ -97,6 +109,30 @@ public final class AtomicFiles {
       Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(dir ? "rwxr-xr-x" : "rw-r--r--"));
     } catch (UnsupportedOperationException e) {
       // not a POSIX file system (Windows): its default ACLs apply
+    }
+  }
+
+  /** fsync of every file under {@code dir} and of the directories themselves (their entries). */
+  private static void syncTree(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        if (Files.isRegularFile(p)) {
+          try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            ch.force(true);
+          }
+        } else if (Files.isDirectory(p)) {
+          syncDirectory(p);
+        }
+      }
+    }
+  }
+
+  /** Makes a directory's entries (a rename into it) durable; a no-op where directories cannot be opened. */
+  private static void syncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      // Windows cannot open a directory; its renames are durable without this
     }
   }
 
