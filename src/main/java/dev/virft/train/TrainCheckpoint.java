@@ -63,9 +63,8 @@ public final class TrainCheckpoint {
         report(outputDir, st, s);
       }
     } else if (dist.isMain()) {
-      ReplicatedAdamW r = (ReplicatedAdamW) opt;
-      Checkpoints.write(outputDir, st, s.model(), s.baseModelDir(), s.saveOnlyModel() ? null : r.adamw(),
-          s.stopTokenIds(), s.padTokenId());
+      dev.virft.rl.AdamW whole = s.saveOnlyModel() ? null : ((ReplicatedAdamW) opt).adamw();
+      Checkpoints.write(outputDir, st, s.model(), s.baseModelDir(), whole, s.stopTokenIds(), s.padTokenId());
       report(outputDir, st, s);
     }
     dist.barrier();
