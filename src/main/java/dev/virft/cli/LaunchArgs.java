@@ -34,8 +34,12 @@ public final class LaunchArgs {
   @Option(names = {"--master_port", "--master-port"}, defaultValue = "29500", description = "Rendezvous port.")
   public int masterPort;
 
+  @Option(names = {"--log_dir", "--log-dir"},
+      description = "With --nproc_per_node: each worker's output goes to LOG_DIR/rank-R.log instead of the console.")
+  public java.nio.file.Path logDir;
+
   private static final Set<String> WITH_VALUE =
-      Set.of("--nproc_per_node", "--nproc-per-node", "--nnodes", "--node_rank", "--node-rank", "--master_addr",
+      Set.of("--log_dir", "--log-dir", "--nproc_per_node", "--nproc-per-node", "--nnodes", "--node_rank", "--node-rank", "--master_addr",
           "--master-addr", "--master_port", "--master-port");
 
   /** True when this process is the launcher rather than a worker. */
@@ -45,7 +49,7 @@ public final class LaunchArgs {
 
   /** Starts the workers with the command's own arguments minus these options; returns the exit code. */
   public int launch(CommandSpec spec, PrintStream err) {
-    Launcher.Plan plan = new Launcher.Plan(nprocPerNode, nnodes, nodeRank, masterAddr, masterPort);
+    Launcher.Plan plan = new Launcher.Plan(nprocPerNode, nnodes, nodeRank, masterAddr, masterPort, logDir);
     List<String> args = new ArrayList<>();
     List<String> original = spec.root().commandLine().getParseResult().originalArgs();
     for (int i = 0; i < original.size(); i++) {

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Launcher {
   /** Where the workers' rendezvous is and how many there are. */
-  public record Plan(int nprocPerNode, int nnodes, int nodeRank, String masterAddr, int masterPort) {
+  public record Plan(
+      int nprocPerNode, int nnodes, int nodeRank, String masterAddr, int masterPort, java.nio.file.Path logDir) {
     public Plan {
       if (nprocPerNode < 1) {
         throw new VirftException("--nproc_per_node: expected at least 1, got " + nprocPerNode);
@@ -67,6 +68,11 @@ public final class Launcher {
       for (int local = 0; local < plan.nprocPerNode(); local++) {
         int rank = plan.nodeRank() * plan.nprocPerNode() + local;
         ProcessBuilder pb = new ProcessBuilder(base).inheritIO();
+        if (plan.logDir() != null) {
+          java.nio.file.Files.createDirectories(plan.logDir());
+          java.io.File f = plan.logDir().resolve("rank-" + rank + ".log").toFile();
+          pb.redirectErrorStream(true).redirectOutput(f);
+        }
         Map<String, String> env = pb.environment();
         env.put("WORLD_SIZE", Integer.toString(plan.worldSize()));
         env.put("RANK", Integer.toString(rank));

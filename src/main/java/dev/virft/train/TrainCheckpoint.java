@@ -49,12 +49,13 @@ public final class TrainCheckpoint {
   public static void write(Path outputDir, TrainerState st, Saving s, TrainOptimizer opt, Distributed dist) {
     if (opt instanceof ShardedAdamW sharded && !s.saveOnlyModel()) {
       Path staging = outputDir.resolve(".checkpoint-" + st.globalStep + ".optimizer-shards");
-      Safetensors.write(
-          staging.resolve(shardName(dist.rank(), dist.worldSize())),
-          sharded.stateTensors(),
-          Map.of("optimizer", "adamw-zero", "step", Long.toString(sharded.stepCount()),
-              "world_size", Integer.toString(dist.worldSize()), "rank", Integer.toString(dist.rank()),
-              "layout", sharded.layout()));
+      Map<String, String> meta = new LinkedHashMap<>();
+      meta.put("optimizer", "adamw-zero");
+      meta.put("step", Long.toString(sharded.stepCount()));
+      meta.put("world_size", Integer.toString(dist.worldSize()));
+      meta.put("rank", Integer.toString(dist.rank()));
+      meta.put("layout", sharded.layout());
+      Safetensors.write(staging.resolve(shardName(dist.rank(), dist.worldSize())), sharded.stateTensors(), meta);
       dist.barrier();
       if (dist.isMain()) {
         Checkpoints.write(outputDir, st, new WithShards(s.model(), staging), s.baseModelDir(), null,
@@ -63,9 +64,8 @@ public final class TrainCheckpoint {
         report(outputDir, st, s);
       }
     } else if (dist.isMain()) {
-      ReplicatedAdamW r = (ReplicatedAdamW) opt;
-      Checkpoints.write(outputDir, st, s.model(), s.baseModelDir(), s.saveOnlyModel() ? null : r.adamw(),
-          s.stopTokenIds(), s.padTokenId());
+      dev.virft.rl.AdamW whole = s.saveOnlyModel() ? null : ((ReplicatedAdamW) opt).adamw();
+      Checkpoints.write(outputDir, st, s.model(), s.baseModelDir(), whole, s.stopTokenIds(), s.padTokenId());
       report(outputDir, st, s);
     }
     dist.barrier();

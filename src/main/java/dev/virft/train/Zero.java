@@ -7,9 +7,10 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * How optimizer state is spread over ranks, by DeepSpeed ZeRO stage: {@link #NONE} replicates it
  * (plain data parallel, and the one-process run); {@link #STAGE_1} and {@link #STAGE_2} shard the AdamW
- * moments and the reduced gradients ({@link ShardedAdamW}). Stage 1 and 2 run the same code here: the
- * gradients are reduce-scattered after the backward pass in both, so they differ only in DeepSpeed's
- * bookkeeping.
+ * moments and the reduced gradients ({@link ShardedAdamW}). Both run the same code: gradients are
+ * reduce-scattered after the backward pass, so the full-size gradient buffers autograd accumulates
+ * into stay allocated on every rank; memory-wise stage 2 is therefore stage 1 here (DeepSpeed's stage 2
+ * reduces during the backward pass and frees them).
  */
 public enum Zero {
   NONE(0),
