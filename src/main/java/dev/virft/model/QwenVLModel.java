@@ -137,8 +137,9 @@ public final class QwenVLModel implements AutoCloseable {
   }
 
   /**
-   * The float32 master of a tensor just read: the tensor itself when it is already float32 on the
-   * CPU (no copy), else its conversion, the read one freed at once.
+   * The float32 master of a tensor just read or made: the tensor itself when it is already float32 on
+   * the device (no copy), else its conversion, the other one freed at once (not left to the GC, which
+   * runs too rarely to bound native memory: 2B float32 reached 17 GB that way).
    */
   private static Tensor loadedMaster(Tensor read, Device device) {
     Tensor m = read.to(device.torchDevice(), torch.ScalarType.Float);
@@ -153,11 +154,6 @@ public final class QwenVLModel implements AutoCloseable {
     int shown = Math.min(names.size(), 20);
     String s = String.join(", ", names.subList(0, shown));
     return names.size() > shown ? s + ", ... (" + names.size() + " in all)" : s;
-  }
-
-  private static Tensor master(Tensor t, Device device) {
-    Tensor m = t.to(device.torchDevice(), torch.ScalarType.Float).detach().clone().contiguous();
-    return m.set_requires_grad(true);
   }
 
   /**
@@ -180,7 +176,7 @@ public final class QwenVLModel implements AutoCloseable {
       } else {
         t = torch.zeros(shape);
       }
-      params.put(name, master(t, device));
+      params.put(name, loadedMaster(t, device));
     }
     return new QwenVLModel(cfg, device, params);
   }
@@ -304,11 +300,8 @@ public final class QwenVLModel implements AutoCloseable {
   private void saveFull(Path dir) {
     AtomicFiles.writeDirectory(dir, tmp -> {
       Files.writeString(tmp.resolve("config.json"), Json.MAPPER.writeValueAsString(cfg.toHubJson()));
-      Map<String, Tensor> out = new LinkedHashMap<>();
-      for (Map.Entry<String, Tensor> e : params.entrySet()) {
-        out.put(e.getKey(), e.getValue().detach().cpu());
-      }
-      Safetensors.write(tmp.resolve("model.safetensors"), out, Map.of("format", "pt"));
+      // Safetensors.write brings one tensor at a time to the CPU.
+      Safetensors.write(tmp.resolve("model.safetensors"), params, Map.of("format", "pt"));
     });
   }
 
