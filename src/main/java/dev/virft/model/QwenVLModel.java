@@ -120,6 +120,7 @@ public final class QwenVLModel implements AutoCloseable {
             + st.dtype().code + ", expected a floating-point type");
       }
     }
+    requireFits(cfg, device, index.source() + ": the float32 weights of this checkpoint");
     Map<String, Tensor> params = new LinkedHashMap<>();
     try (Safetensors.TensorReader reader = new Safetensors.TensorReader()) {
       for (String name : layout.keySet()) {
@@ -127,6 +128,22 @@ public final class QwenVLModel implements AutoCloseable {
       }
     }
     return new QwenVLModel(cfg, device, params);
+  }
+
+  /** Float32 masters in host memory (CPU only: a GPU's memory is the device's to refuse). */
+  private static void requireFits(QwenVLConfig cfg, Device device, String what) {
+    if (device != Device.CPU) {
+      return;
+    }
+    long elements = 0;
+    for (long[] shape : WeightLayout.of(cfg).values()) {
+      long n = 1;
+      for (long d : shape) {
+        n = Math.multiplyExact(n, d);
+      }
+      elements = Math.addExact(elements, n);
+    }
+    dev.virft.util.MemoryBudget.requireFits(what, Math.multiplyExact(elements, 4L));
   }
 
   private static boolean floating(dev.virft.tensor.SafetensorsDType d) {
@@ -161,6 +178,7 @@ public final class QwenVLModel implements AutoCloseable {
    * initializer_range), norms 1, biases 0; deterministic for a seed.
    */
   public static QwenVLModel randomInit(QwenVLConfig cfg, Device device, long seed) {
+    requireFits(cfg, device, "the model's random float32 weights");
     Generator gen = torch.createCPUGenerator(seed);
     Map<String, Tensor> params = new LinkedHashMap<>();
     for (Map.Entry<String, long[]> e : WeightLayout.of(cfg).entrySet()) {
