@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       DataBenchCommand.class,
       BenchRewardsCommand.class,
       BenchEvalCommand.class,
+      BenchLoadCommand.class,
     })
 public final class BenchCommand implements Runnable {
   @Override

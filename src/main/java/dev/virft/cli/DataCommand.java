@@ -75,6 +75,7 @@ public final class DataCommand implements Runnable {
 
     @Override
     public Integer call() {
+      OptionChecks.replacedDirectory("--out", output.out);
       Built built = build();
       PrintWriter out = spec.commandLine().getOut();
       printSummary(out, built.summary());
@@ -244,6 +245,7 @@ public final class DataCommand implements Runnable {
 
     @Override
     public Integer call() {
+      OptionChecks.replacedDirectory("--out", output.out);
       try (DatasetReader r = Datasets.open(in, split)) {
         output.write(r, spec.commandLine().getOut());
       }

@@ -45,6 +45,7 @@ public final class LoraCommand implements Runnable {
 
     @Override
     public Integer call() {
+      OptionChecks.replacedDirectory("--output", output);
       if (!LoraConfig.isAdapterDir(adapter)) {
         throw new VirftException("--adapter " + adapter + ": no " + LoraConfig.CONFIG_FILE + " (not a PEFT adapter directory)");
       }

@@ -80,7 +80,10 @@ public final class ModelEvalOptions {
    */
   Map<String, String> answer(String task, int defaultMaxNew, List<ModelQuery> queries, Map<String, String> extra,
       PrintWriter out) {
+    OptionChecks.outputDirectory("--output", outputDir(task));
+    OptionChecks.require(batchSize >= 1, "--batch_size", "at least 1", batchSize);
     int maxNew = maxNewTokens(defaultMaxNew);
+    OptionChecks.require(maxNew >= 1, "--max_new_tokens", "at least 1", maxNew);
     Path procDir = processor != null ? processor : model;
     ObjectNode run = Json.MAPPER.createObjectNode();
     run.put("task", task);

@@ -69,6 +69,21 @@ public final class OptionChecks {
     return file;
   }
 
+  /**
+   * A directory a command writes whole and renames into place (replacing an older one): not a file,
+   * and its parent exists or can be created and is writable.
+   */
+  public static Path replacedDirectory(String option, Path dir) {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new VirftException(option + " " + dir + ": is a file, expected a directory (or a path to create one)");
+    }
+    Path parent = dir.toAbsolutePath().normalize().getParent();
+    if (parent != null) {
+      outputFile(option, parent.resolve(".virft-probe"));
+    }
+    return dir;
+  }
+
   /** The options {@code virft train} and {@code virft sft} share, and their output directory. */
   public static void training(TrainingArgs a) {
     require(a.perDeviceTrainBatchSize >= 1, "--per_device_train_batch_size", "at least 1", a.perDeviceTrainBatchSize);

@@ -135,6 +135,7 @@ public final class QwenVLModel implements AutoCloseable {
             + st.dtype().code + ", expected a floating-point type");
       }
     }
+    requireFits(cfg, device, index.source() + ": the float32 weights of this checkpoint");
     Map<String, Tensor> params = new LinkedHashMap<>();
     try (Safetensors.TensorReader reader = new Safetensors.TensorReader()) {
       for (String name : layout.keySet()) {
@@ -142,6 +143,22 @@ public final class QwenVLModel implements AutoCloseable {
       }
     }
     return new QwenVLModel(cfg, device, params);
+  }
+
+  /** Float32 masters in host memory (CPU only: a GPU's memory is the device's to refuse). */
+  private static void requireFits(QwenVLConfig cfg, Device device, String what) {
+    if (device != Device.CPU) {
+      return;
+    }
+    long elements = 0;
+    for (long[] shape : WeightLayout.of(cfg).values()) {
+      long n = 1;
+      for (long d : shape) {
+        n = Math.multiplyExact(n, d);
+      }
+      elements = Math.addExact(elements, n);
+    }
+    dev.virft.util.MemoryBudget.requireFits(what, Math.multiplyExact(elements, 4L));
   }
 
   private static boolean floating(dev.virft.tensor.SafetensorsDType d) {
@@ -152,8 +169,9 @@ public final class QwenVLModel implements AutoCloseable {
   }
 
   /**
-   * The float32 master of a tensor just read: the tensor itself when it is already float32 on the
-   * CPU (no copy), else its conversion, the read one freed at once.
+   * The float32 master of a tensor just read or made: the tensor itself when it is already float32 on
+   * the device (no copy), else its conversion, the other one freed at once (not left to the GC, which
+   * runs too rarely to bound native memory: 2B float32 reached 17 GB that way).
    */
   private static Tensor loadedMaster(Tensor read, Device device) {
     Tensor m = read.to(device.torchDevice(), torch.ScalarType.Float);
@@ -170,16 +188,12 @@ public final class QwenVLModel implements AutoCloseable {
     return names.size() > shown ? s + ", ... (" + names.size() + " in all)" : s;
   }
 
-  private static Tensor master(Tensor t, Device device) {
-    Tensor m = t.to(device.torchDevice(), torch.ScalarType.Float).detach().clone().contiguous();
-    return m.set_requires_grad(true);
-  }
-
   /**
    * Random weights for tests, benchmarks and the demo: matrices N(0, 0.02) (transformers'
    * initializer_range), norms 1, biases 0; deterministic for a seed.
    */
   public static QwenVLModel randomInit(QwenVLConfig cfg, Device device, long seed) {
+    requireFits(cfg, device, "the model's random float32 weights");
     Generator gen = torch.createCPUGenerator(seed);
     Map<String, Tensor> params = new LinkedHashMap<>();
     for (Map.Entry<String, long[]> e : WeightLayout.of(cfg).entrySet()) {
@@ -195,7 +209,7 @@ public final class QwenVLModel implements AutoCloseable {
       } else {
         t = torch.zeros(shape);
       }
-      params.put(name, master(t, device));
+      params.put(name, loadedMaster(t, device));
     }
     return new QwenVLModel(cfg, device, params);
   }
@@ -319,11 +333,8 @@ public final class QwenVLModel implements AutoCloseable {
   private void saveFull(Path dir) {
     AtomicFiles.writeDirectory(dir, tmp -> {
       Files.writeString(tmp.resolve("config.json"), Json.MAPPER.writeValueAsString(cfg.toHubJson()));
-      Map<String, Tensor> out = new LinkedHashMap<>();
-      for (Map.Entry<String, Tensor> e : params.entrySet()) {
-        out.put(e.getKey(), e.getValue().detach().cpu());
-      }
-      Safetensors.write(tmp.resolve("model.safetensors"), out, Map.of("format", "pt"));
+      // Safetensors.write brings one tensor at a time to the CPU.
+      Safetensors.write(tmp.resolve("model.safetensors"), params, Map.of("format", "pt"));
     });
   }
 

@@ -367,10 +367,12 @@ public final class Safetensors {
       // Sorted: the same metadata gives the same bytes whatever map the caller built it in.
       new java.util.TreeMap<>(metadata).forEach(m::put);
     }
+    // The header from shapes and dtypes alone; then each tensor is brought to the CPU (a copy only for
+    // a device tensor or a non-contiguous one), written, and that copy freed, so writing a model on
+    // CUDA needs host memory for one tensor.
     long offset = 0;
-    List<Tensor> ordered = new ArrayList<>();
     for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-      Tensor t = e.getValue().detach().cpu().contiguous();
+      Tensor t = e.getValue();
       SafetensorsDType dt = SafetensorsDType.of(t.scalar_type());
       long n = t.numel() * dt.bytes;
       ObjectNode o = header.putObject(e.getKey());
@@ -381,7 +383,6 @@ public final class Safetensors {
       }
       o.putArray("data_offsets").add(offset).add(offset + n);
       offset += n;
-      ordered.add(t);
     }
     byte[] hb = Json.COMPACT.writeValueAsBytes(header);
     int pad = (8 - (hb.length % 8)) % 8;
@@ -393,20 +394,27 @@ public final class Safetensors {
       out.write(' ');
     }
     WritableByteChannel wc = Channels.newChannel(out);
-    for (Tensor t : ordered) {
-      long n = t.numel() * t.element_size();
-      if (n == 0) {
-        continue;
-      }
-      BytePointer src = new BytePointer(t.data_ptr()).capacity(n);
-      long done = 0;
-      while (done < n) {
-        int chunk = (int) Math.min(n - done, 1L << 30);
-        ByteBuffer view = src.position(done).limit(done + chunk).asBuffer();
-        while (view.hasRemaining()) {
-          wc.write(view);
+    for (Tensor given : tensors.values()) {
+      Tensor t = given.detach().cpu().contiguous();
+      try {
+        long n = t.numel() * t.element_size();
+        if (n == 0) {
+          continue;
         }
-        done += chunk;
+        BytePointer src = new BytePointer(t.data_ptr()).capacity(n);
+        long done = 0;
+        while (done < n) {
+          int chunk = (int) Math.min(n - done, 1L << 30);
+          ByteBuffer view = src.position(done).limit(done + chunk).asBuffer();
+          while (view.hasRemaining()) {
+            wc.write(view);
+          }
+          done += chunk;
+        }
+      } finally {
+        if (!t.is_same(given)) {
+          t.close();
+        }
       }
     }
   }

@@ -122,6 +122,23 @@ class ErrorPathTest {
   }
 
   @Test
+  void aModelLargerThanTheMachineIsRefusedBeforeAllocating() throws Exception {
+    ObjectNode cfg = (ObjectNode) Json.read(Path.of("src/test/resources/golden/qwen2_vl/checkpoint/config.json"));
+    cfg.put("num_hidden_layers", 1024).put("intermediate_size", 1 << 19).put("max_window_layers", 1024);
+    Path big = Files.writeString(tmp.resolve("big.json"), cfg.toPrettyString());
+    assertUserError(DataCommandTest.run("bench", "grpo", "--model", big.toString(), "--steps", "1"),
+        "needs", "GB", "expected a smaller model");
+  }
+
+  @Test
+  void outputPlacesOfOtherVerbsAreCheckedFirst() throws Exception {
+    Path file = Files.writeString(tmp.resolve("f"), "x");
+    assertUserError(DataCommandTest.run("data", "synthetic", "--out", file.toString()), "--out", "is a file");
+    assertUserError(DataCommandTest.run("lora", "merge", "--adapter", tmp.toString(), "--output", file.toString()),
+        "--output", "is a file");
+  }
+
+  @Test
   void verbsWithSubVerbsHaveHelp() {
     DataCommandTest.Run r = DataCommandTest.run("data", "--help");
     assertEquals(0, r.code(), r.err());
