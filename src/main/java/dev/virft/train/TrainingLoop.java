@@ -160,7 +160,6 @@ public final class TrainingLoop<R> {
           bar.update(st.globalStep, objective.progressLabel(), objective.progressValue(batch, loss));
         }
       }
-      objective.afterBatch(batch);
       st.epoch = cursor.epoch();
       st.indexInEpoch = cursor.index();
       boolean crossedSave = st.globalStep / s.saveSteps != stepBefore / s.saveSteps;
