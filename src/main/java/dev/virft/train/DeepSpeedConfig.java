@@ -80,8 +80,8 @@ public record DeepSpeedConfig(Zero zero, long bucketElements, List<String> notes
         }
       }
       if (stage == 3) {
-        notes.add("ZeRO stage 3 (parameter sharding) is not supported; running stage 2: optimizer state and "
-            + "gradients sharded over ranks, parameters replicated" + (stage3.isEmpty() ? "" : "; ignored " + stage3));
+        notes.add("ZeRO stage 3 (parameter sharding) is not supported; running stage 2: AdamW moments and reduced "
+            + "gradients sharded over ranks, parameters and master weights replicated" + (stage3.isEmpty() ? "" : "; ignored " + stage3));
       }
     }
     JsonNode fp16 = root.path("fp16").path("enabled");

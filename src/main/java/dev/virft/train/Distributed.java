@@ -66,6 +66,13 @@ public final class Distributed implements AutoCloseable {
       throw new VirftException("environment variable MASTER_PORT: expected a TCP port, got " + port);
     }
     long timeout = intVar(env, "VIRFT_DIST_TIMEOUT", Long.toString(DEFAULT_TIMEOUT_S), 1);
+    String visible = env.get("CUDA_VISIBLE_DEVICES");
+    if (device == Device.CUDA && localRank > 0 && (visible == null || visible.contains(","))) {
+      // virft computes on cuda:0; LOCAL_RANK selects the GPU through the process's visible devices.
+      throw new VirftException("environment variable LOCAL_RANK=" + localRank + ": this process sees "
+          + (visible == null ? "every GPU" : "GPUs " + visible) + " and would share cuda:0 with rank 0; give each "
+          + "process one GPU (CUDA_VISIBLE_DEVICES=$LOCAL_RANK, srun --gpus-per-task=1, or virft --nproc_per_node)");
+    }
     return connect(rank, world, localRank, addr, port, device, timeout * 1000, env.get("GLOO_SOCKET_IFNAME"));
   }
 

@@ -41,9 +41,6 @@ public interface Objective<R> {
 
   double progressValue(R batch, StepLoss loss);
 
-  /** Called once per batch after its last step (e.g. to flush a completion log); default nothing. */
-  default void afterBatch(R batch) {}
-
   /** Loss of one step (summed over ranks) and the objective's own diagnostics. */
   record StepLoss(double loss, Map<String, Double> extra) {}
 

@@ -44,8 +44,4 @@ public final class StepData {
   public Distributed dist() {
     return dist;
   }
-
-  public DataCursor cursor() {
-    return cursor;
-  }
 }

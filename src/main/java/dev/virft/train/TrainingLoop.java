@@ -194,7 +194,6 @@ public final class TrainingLoop<R> {
           bar.update(st.globalStep, objective.progressLabel(), objective.progressValue(batch, loss));
         }
       }
-      objective.afterBatch(batch);
     }
   }
 

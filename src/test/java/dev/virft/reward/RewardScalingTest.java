@@ -73,9 +73,16 @@ class RewardScalingTest {
             : r.name().startsWith("accuracy_lisa") ? SOLUTION_LISA : SOLUTION_DET;
         // A hundred 10 KB calls process as many bytes as one 1 MB call: about 1x if linear (a few x
         // more from 1 MB strings falling out of cache), 100x if quadratic.
-        long tSmall = Math.max(bestNanos(small, r, sol, 100), 1_000_000); // floor: timer noise
-        long tLarge = bestNanos(large, r, sol, 1);
-        double ratio = (double) tLarge / tSmall;
+        long tSmall = 0;
+        long tLarge = 0;
+        double ratio = Double.POSITIVE_INFINITY;
+        // A pair over the bound is measured again (up to three times in all): on a shared box a GC
+        // pause or a neighbour's burst can land in the one 1 MB call; a quadratic cost stays over it.
+        for (int attempt = 0; attempt < 3 && ratio > 30; attempt++) {
+          tSmall = Math.max(bestNanos(small, r, sol, 100), 1_000_000); // floor: timer noise
+          tLarge = bestNanos(large, r, sol, 1);
+          ratio = (double) tLarge / tSmall;
+        }
         if (ratio > 30) {
           failures.append(String.format("%s / %s: %.1fx (100 x 10 KB: %d us, 1 MB: %d us)%n",
               shape.getKey(), r.name(), ratio, tSmall / 1000, tLarge / 1000));

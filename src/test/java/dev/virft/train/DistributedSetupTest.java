@@ -42,6 +42,14 @@ class DistributedSetupTest {
   }
 
   @Test
+  void aCudaRankThatWouldShareGpuZeroIsRefused() {
+    VirftException e = assertThrows(VirftException.class, () -> Distributed.fromEnvironment(
+        Map.of("WORLD_SIZE", "8", "RANK", "3", "LOCAL_RANK", "3", "CUDA_VISIBLE_DEVICES", "0,1,2,3"), Device.CUDA));
+    assertTrue(e.getMessage().startsWith("environment variable LOCAL_RANK=3: this process sees GPUs 0,1,2,3"),
+        e.getMessage());
+  }
+
+  @Test
   void launchPlanIsValidated() {
     assertEquals(8, new Launcher.Plan(4, 2, 1, "10.0.0.1", 29500, null).worldSize());
     assertTrue(assertThrows(VirftException.class, () -> new Launcher.Plan(0, 1, 0, "a", 29500, null))
