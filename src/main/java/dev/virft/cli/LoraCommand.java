@@ -2,7 +2,7 @@ package dev.virft.cli;
 
 import dev.virft.model.LoraConfig;
 import dev.virft.model.QwenVLModel;
-import dev.virft.rl.Checkpoints;
+import dev.virft.train.Checkpoints;
 import dev.virft.tensor.Device;
 import dev.virft.util.AtomicFiles;
 import dev.virft.util.VirftException;

@@ -109,7 +109,7 @@ public final class OptionChecks {
       throw new VirftException("--dataset_name " + a.datasetName + ": no such file or directory");
     }
     outputDirectory("--output_dir", a.outputDir);
-    dev.virft.rl.Checkpoints.cleanTemporaries(a.outputDir, System.err);
+    dev.virft.train.Checkpoints.cleanTemporaries(a.outputDir, System.err);
   }
 
   private static String reason(Exception e) {

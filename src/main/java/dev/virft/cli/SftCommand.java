@@ -8,7 +8,7 @@ import dev.virft.processor.QwenTokenizer;
 import dev.virft.rl.QwenPolicy;
 import dev.virft.rl.QwenPrompt;
 import dev.virft.rl.QwenPromptEncoder;
-import dev.virft.rl.TrainerState;
+import dev.virft.train.TrainerState;
 import dev.virft.sft.SftOptions;
 import dev.virft.sft.SftTask;
 import dev.virft.sft.SftTrainer;

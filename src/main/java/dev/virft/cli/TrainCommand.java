@@ -15,7 +15,7 @@ import dev.virft.rl.QwenPolicy;
 import dev.virft.rl.QwenPrompt;
 import dev.virft.rl.QwenPromptEncoder;
 import dev.virft.rl.QwenTask;
-import dev.virft.rl.TrainerState;
+import dev.virft.train.TrainerState;
 import dev.virft.tensor.Device;
 import dev.virft.train.DeepSpeedConfig;
 import dev.virft.train.Distributed;

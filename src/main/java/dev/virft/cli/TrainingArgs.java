@@ -4,7 +4,7 @@ import dev.virft.data.DatasetCheck;
 import dev.virft.data.Sample;
 import dev.virft.model.LoraConfig;
 import dev.virft.model.QwenVLModel;
-import dev.virft.rl.Checkpoints;
+import dev.virft.train.Checkpoints;
 import dev.virft.tensor.Device;
 import dev.virft.train.DeepSpeedConfig;
 import dev.virft.train.Distributed;

@@ -10,7 +10,7 @@ import dev.virft.reward.RewardSelection;
 import dev.virft.reward.Task;
 import dev.virft.rl.GrpoOptions;
 import dev.virft.rl.GrpoTrainer;
-import dev.virft.rl.MetricsLog;
+import dev.virft.train.MetricsLog;
 import dev.virft.rl.QwenPolicy;
 import dev.virft.rl.QwenPrompt;
 import dev.virft.rl.QwenPromptEncoder;

@@ -5,7 +5,7 @@ import dev.virft.model.QwenVLModel;
 import dev.virft.processor.ChatTemplate;
 import dev.virft.processor.ImageProcessor;
 import dev.virft.processor.QwenTokenizer;
-import dev.virft.rl.MetricsLog;
+import dev.virft.train.MetricsLog;
 import dev.virft.train.Distributed;
 import dev.virft.train.Objective;
 import dev.virft.train.StepData;

@@ -1,6 +1,7 @@
 package dev.virft.rl;
 
-import java.nio.file.Path;
+import dev.virft.train.AdamW;
+import dev.virft.train.TrainingArguments;
 
 /**
  * Settings of a GRPO run. Defaults are the original's effective ones (spec §4.1): TRL GRPOConfig
@@ -9,41 +10,24 @@ import java.nio.file.Path;
  * accumulation 2, max_prompt_length 1024, logging every step, save every 100 steps), and sampling at
  * temperature 1.0 with top-k 50 (the HF-generate path ignores GRPOConfig.temperature, §4.2).
  */
-public final class GrpoOptions {
-  public Path outputDir;
-  /** Directory the tokenizer/processor files are copied from into each checkpoint. */
-  public Path baseModelDir;
+public final class GrpoOptions extends TrainingArguments {
+  public GrpoOptions() {
+    super(1e-6);
+  }
 
   public int numGenerations = 8;
   public int maxPromptLength = 1024;
   public int maxCompletionLength = 256;
-  public int perDeviceTrainBatchSize = 1;
-  public int gradientAccumulationSteps = 2;
-  public double learningRate = 1e-6;
   public double beta = 0.04;
-  public double numTrainEpochs = 1;
-  public long maxSteps = -1;
-  public long saveSteps = 100;
-  public boolean saveOnlyModel;
-  public long loggingSteps = 1;
   public double temperature = 1.0;
   public int topK = 50;
   public double topP = 1.0;
-  public long seed = 42;
   public LossType loss = LossType.GRPO;
   public double epsilon = 0.2;
   /** Upper clip bound; NaN means "same as epsilon". */
   public double epsilonHigh = Double.NaN;
   public int numIterations = 1;
-  public double warmupRatio = 0.0;
-  public long warmupSteps = 0;
-  public double weightDecay = 0.0;
-  public double maxGradNorm = 1.0;
   public boolean logCompletions;
-  public boolean shuffle = true;
-  public boolean progressBar = true;
-  public long[] stopTokenIds = new long[0];
-  public long padTokenId;
 
   public double epsilonHighOrDefault() {
     return Double.isNaN(epsilonHigh) ? epsilon : epsilonHigh;
@@ -54,7 +38,7 @@ public final class GrpoOptions {
   }
 
   public int promptsPerStep() {
-    return perDeviceTrainBatchSize * gradientAccumulationSteps;
+    return rowsPerStep();
   }
 
   /** Optimizer steps of the run: --max_steps, else epochs x full batches per epoch x num_iterations. */

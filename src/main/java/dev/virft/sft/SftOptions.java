@@ -1,34 +1,18 @@
 package dev.virft.sft;
 
-import java.nio.file.Path;
+import dev.virft.train.TrainingArguments;
 
 /**
  * Settings of a supervised fine-tuning run (the paper's SFT baseline, trained with LLaMA-Factory in
  * the original): the same optimizer, schedule, clipping, checkpointing and logging as GRPO.
  */
-public final class SftOptions {
-  public Path outputDir;
-  public Path baseModelDir;
-  public int perDeviceTrainBatchSize = 1;
-  public int gradientAccumulationSteps = 2;
-  public double learningRate = 1e-5;
-  public double numTrainEpochs = 1;
-  public long maxSteps = -1;
-  public long saveSteps = 100;
-  public boolean saveOnlyModel;
-  public long loggingSteps = 1;
-  public long seed = 42;
-  public double warmupRatio = 0.0;
-  public long warmupSteps = 0;
-  public double weightDecay = 0.0;
-  public double maxGradNorm = 1.0;
-  public boolean shuffle = true;
-  public boolean progressBar = true;
-  public long[] stopTokenIds = new long[0];
-  public long padTokenId;
+public final class SftOptions extends TrainingArguments {
+  public SftOptions() {
+    super(1e-5);
+  }
 
   public int examplesPerStep() {
-    return perDeviceTrainBatchSize * gradientAccumulationSteps;
+    return rowsPerStep();
   }
 
   public long totalSteps(int datasetSize) {

@@ -2,14 +2,13 @@ package dev.virft.sft;
 
 import dev.virft.rl.PolicyModel;
 import dev.virft.rl.TensorData;
-import dev.virft.rl.TrainerState;
+import dev.virft.train.TrainerState;
 import dev.virft.train.Distributed;
 import dev.virft.train.Objective;
 import dev.virft.train.StepData;
 import dev.virft.train.TrainCheckpoint;
 import dev.virft.train.TrainingLoop;
 import dev.virft.train.Zero;
-import dev.virft.util.VirftException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,26 +56,8 @@ public final class SftTrainer<E, P> implements Objective<SftTrainer.Batch> {
   }
 
   public TrainerState train(Path resumeFrom) {
-    if (data.size() < o.examplesPerStep() * dist.worldSize()) {
-      throw new VirftException(
-          "dataset has " + data.size() + " examples, fewer than one optimizer step needs ("
-              + o.perDeviceTrainBatchSize + " x " + o.gradientAccumulationSteps
-              + (dist.isDistributed() ? " x " + dist.worldSize() + " ranks" : "") + ")");
-    }
-    TrainingLoop.Settings s = new TrainingLoop.Settings();
-    s.outputDir = o.outputDir;
-    s.saveSteps = o.saveSteps;
-    s.loggingSteps = o.loggingSteps;
-    s.learningRate = o.learningRate;
-    s.warmupSteps = o.warmupSteps;
-    s.warmupRatio = o.warmupRatio;
-    s.weightDecay = o.weightDecay;
-    s.maxGradNorm = o.maxGradNorm;
-    s.seed = o.seed;
-    s.shuffle = o.shuffle;
-    s.progressBar = o.progressBar;
-    s.zero = zero;
-    s.bucketElements = bucketElements;
+    o.requireOneStep(data.size(), dist);
+    TrainingLoop.Settings s = o.loopSettings(zero, bucketElements);
     TrainCheckpoint.Saving saving =
         new TrainCheckpoint.Saving(model, o.baseModelDir, o.stopTokenIds, o.padTokenId, o.saveOnlyModel,
             "virft SFT run: " + (o.outputDir == null ? "" : o.outputDir.getFileName()),

@@ -1,7 +1,5 @@
 package dev.virft.train;
 
-import dev.virft.rl.AdamW;
-import dev.virft.rl.GradientClipping;
 import java.util.LinkedHashMap;
 import org.bytedeco.pytorch.Tensor;
 

@@ -1,6 +1,5 @@
 package dev.virft.train;
 
-import dev.virft.rl.AdamW;
 import dev.virft.util.VirftException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,5 @@
 package dev.virft.train;
 
-import dev.virft.rl.DataCursor;
 
 /**
  * The run's position in the data, as an objective draws from it: {@link #next} returns the indices of

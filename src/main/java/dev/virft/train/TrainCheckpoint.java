@@ -1,10 +1,5 @@
 package dev.virft.train;
 
-import dev.virft.rl.Checkpoints;
-import dev.virft.rl.HtmlReport;
-import dev.virft.rl.PolicyModel;
-import dev.virft.rl.Sampling;
-import dev.virft.rl.TrainerState;
 import dev.virft.tensor.Safetensors;
 import dev.virft.util.AtomicFiles;
 import dev.virft.util.VirftException;
@@ -32,7 +27,7 @@ public final class TrainCheckpoint {
 
   /** What a checkpoint holds besides the optimizer, and the report written beside it. */
   public record Saving(
-      PolicyModel<?> model,
+      TrainableModel model,
       Path baseModelDir,
       long[] stopTokenIds,
       long padTokenId,
@@ -64,7 +59,7 @@ public final class TrainCheckpoint {
         report(outputDir, st, s);
       }
     } else if (dist.isMain()) {
-      dev.virft.rl.AdamW whole = s.saveOnlyModel() ? null : ((ReplicatedAdamW) opt).adamw();
+      dev.virft.train.AdamW whole = s.saveOnlyModel() ? null : ((ReplicatedAdamW) opt).adamw();
       Checkpoints.write(outputDir, st, s.model(), s.baseModelDir(), whole, s.stopTokenIds(), s.padTokenId());
       report(outputDir, st, s);
     }
@@ -146,7 +141,7 @@ public final class TrainCheckpoint {
   }
 
   /** The model as {@link Checkpoints#write} sees it: saving also moves the ranks' optimizer shards in. */
-  private record WithShards(PolicyModel<?> model, Path staging) implements PolicyModel<Object> {
+  private record WithShards(TrainableModel model, Path staging) implements TrainableModel {
     @Override
     public void save(Path dir) {
       model.save(dir);
@@ -163,17 +158,7 @@ public final class TrainCheckpoint {
 
     @Override
     public LinkedHashMap<String, Tensor> trainableParameters() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Tensor generate(Object prompt, int numSamples, Sampling sampling, long seed) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Tensor completionLogProbs(Object prompt, Tensor completionIds) {
-      throw new UnsupportedOperationException();
+      return model.trainableParameters();
     }
   }
 }

@@ -1,12 +1,5 @@
 package dev.virft.train;
 
-import dev.virft.rl.AdamW;
-import dev.virft.rl.Checkpoints;
-import dev.virft.rl.DataCursor;
-import dev.virft.rl.LinearSchedule;
-import dev.virft.rl.MetricsLog;
-import dev.virft.rl.ProgressBar;
-import dev.virft.rl.TrainerState;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

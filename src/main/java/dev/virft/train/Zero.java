@@ -1,6 +1,5 @@
 package dev.virft.train;
 
-import dev.virft.rl.AdamW;
 import java.util.LinkedHashMap;
 import org.bytedeco.pytorch.Tensor;
 

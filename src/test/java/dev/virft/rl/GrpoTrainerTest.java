@@ -1,5 +1,7 @@
 package dev.virft.rl;
 
+import dev.virft.train.Checkpoints;
+import dev.virft.train.TrainerState;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,8 @@
 package dev.virft.rl;
 
+import dev.virft.train.AdamW;
+import dev.virft.train.GradientClipping;
+import dev.virft.train.LinearSchedule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -3,8 +3,6 @@ package dev.virft.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.virft.rl.AdamW;
-import dev.virft.rl.GradientClipping;
 import java.util.LinkedHashMap;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;

@@ -1,4 +1,4 @@
-package dev.virft.rl;
+package dev.virft.train;
 
 import dev.virft.tensor.Safetensors;
 import dev.virft.tensor.StateDict;
@@ -46,7 +46,7 @@ public final class Checkpoints {
   public static Path write(
       Path outputDir,
       TrainerState state,
-      PolicyModel<?> model,
+      TrainableModel model,
       Path baseModelDir,
       AdamW optimizer,
       long[] stopIds,

@@ -1,4 +1,4 @@
-package dev.virft.rl;
+package dev.virft.train;
 
 /**
  * HF's {@code get_linear_schedule_with_warmup}: the learning rate rises linearly from 0 over

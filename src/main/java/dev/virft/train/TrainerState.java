@@ -1,4 +1,4 @@
-package dev.virft.rl;
+package dev.virft.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

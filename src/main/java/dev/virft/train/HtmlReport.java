@@ -1,4 +1,4 @@
-package dev.virft.rl;
+package dev.virft.train;
 
 import dev.virft.util.AtomicFiles;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package dev.virft.rl;
+package dev.virft.train;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.virft.rl;
+package dev.virft.train;
 
 import java.io.PrintStream;
 import java.util.Locale;
