@@ -55,6 +55,13 @@ public final class Main implements Runnable {
   public static int execute(String... args) {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> ErrorReport.report(ex, cmd.getErr()));
+    // A mistyped or missing option is one line too, pointing at the verb's help instead of printing it.
+    cl.setParameterExceptionHandler((ex, args1) -> {
+      CommandLine c = ex.getCommandLine();
+      c.getErr().println("error: " + ex.getMessage() + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+      c.getErr().flush();
+      return USER_ERROR;
+    });
     try {
       return cl.execute(args);
     } catch (OutOfMemoryError | StackOverflowError e) {

@@ -85,9 +85,10 @@ public final class QwenVLModel implements AutoCloseable {
       return m;
     }
     QwenVLConfig cfg = QwenVLConfig.read(checkpointDir);
-    // Names, shapes and dtypes are checked from the headers before any tensor data is read; the data
-    // is then read one tensor at a time and turned into its master right away, so the peak is the
-    // masters plus one tensor, not a second copy of the checkpoint.
+    // Names, shapes and dtypes are checked from the headers before any tensor data is read. float32
+    // tensors on the CPU are then mapped (copy-on-write, no read until used); others are read one at a
+    // time and turned into their master right away, so the peak is the masters plus one tensor, not a
+    // second copy of the checkpoint.
     Safetensors.Index index = Safetensors.index(checkpointDir);
     Map<String, long[]> layout = WeightLayout.of(cfg);
     Map<String, Safetensors.Stored> byHub = new LinkedHashMap<>();
@@ -139,7 +140,10 @@ public final class QwenVLModel implements AutoCloseable {
     Map<String, Tensor> params = new LinkedHashMap<>();
     try (Safetensors.TensorReader reader = new Safetensors.TensorReader()) {
       for (String name : layout.keySet()) {
-        params.put(name, loadedMaster(reader.read(byHub.get(name)), device));
+        Safetensors.Stored st = byHub.get(name);
+        // float32 on the CPU is the master as stored: mapped, not read.
+        Tensor t = device == Device.CPU && st.dtype() == dev.virft.tensor.SafetensorsDType.F32 ? reader.map(st) : null;
+        params.put(name, loadedMaster(t != null ? t : reader.read(st), device));
       }
     }
     return new QwenVLModel(cfg, device, params);

@@ -157,6 +157,35 @@ public final class Safetensors {
    */
   public static final class TensorReader implements AutoCloseable {
     private final Map<Path, FileChannel> open = new LinkedHashMap<>();
+    private final Map<Path, Tensor> mapped = new LinkedHashMap<>();
+
+    /**
+     * The tensor as a view of a private (copy-on-write) memory mapping of its file: no copy and no
+     * read now, the pages come in as they are first used (what transformers' from_pretrained does),
+     * and writes to it (an optimizer step) go to private copies of the touched pages, never to the
+     * file. Null when its bytes are not aligned for its dtype in the file (then {@link #read}).
+     */
+    public Tensor map(Stored st) {
+      long offset = st.dataStart() + st.entry().begin();
+      long n = st.entry().end() - st.entry().begin();
+      if (n == 0 || offset % st.dtype().bytes != 0) {
+        return null;
+      }
+      Tensor whole = mapped.get(st.file());
+      if (whole == null) {
+        long size;
+        try {
+          size = Files.size(st.file());
+        } catch (IOException e) {
+          throw new VirftException(st.file() + ": cannot read: " + e.getMessage(), e);
+        }
+        whole = torch.from_file(st.file().toString(), new org.bytedeco.pytorch.BoolOptional(false),
+            new org.bytedeco.pytorch.LongOptional(size), new TensorOptions(torch.ScalarType.Byte));
+        mapped.put(st.file(), whole);
+      }
+      // The view keeps the mapping alive after this reader (and its whole-file tensor) is closed.
+      return whole.narrow(0, offset, n).view(st.dtype().scalarType).view(st.entry().shape());
+    }
 
     public Tensor read(Stored st) {
       try {
@@ -175,6 +204,10 @@ public final class Safetensors {
 
     @Override
     public void close() {
+      for (Tensor t : mapped.values()) {
+        t.close();
+      }
+      mapped.clear();
       for (FileChannel ch : open.values()) {
         try {
           ch.close();

@@ -139,6 +139,15 @@ class ErrorPathTest {
   }
 
   @Test
+  void aMistypedOptionIsOneLinePointingAtHelp() {
+    DataCommandTest.Run r = DataCommandTest.run(sft(tmp.resolve("o"), "--save_stepz", "3").toArray(String[]::new));
+    assertEquals(2, r.code(), r.err());
+    List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
+    assertEquals(1, lines.size(), r.err());
+    assertTrue(lines.get(0).contains("--save_stepz") && lines.get(0).contains("virft sft --help"), lines.get(0));
+  }
+
+  @Test
   void verbsWithSubVerbsHaveHelp() {
     DataCommandTest.Run r = DataCommandTest.run("data", "--help");
     assertEquals(0, r.code(), r.err());
