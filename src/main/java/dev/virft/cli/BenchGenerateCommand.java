@@ -60,6 +60,13 @@ public final class BenchGenerateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0")
   long seed;
 
+  @Option(names = {"--num-return-sequences", "--num_generations"}, defaultValue = "1",
+      description = "Samples per prompt (GRPO's G): one prefill per prompt, its cache copied to each sample's row.")
+  int numReturn;
+
+  @Option(names = "--sample", description = "Sample (temperature 1, top-k 50, as GRPO's rollouts) instead of greedy.")
+  boolean sample;
+
   @Override
   public Integer call() {
     Device dev = Device.parse(device);
@@ -83,8 +90,17 @@ public final class BenchGenerateCommand implements Callable<Integer> {
           modelPreset == null ? checkpoint : "random " + modelPreset, model.config().modelType(), dev, Runtime.getRuntime().availableProcessors(), batch,
           promptLen);
 
-      GenerationConfig gen = GenerationConfig.greedy(newTokens, new long[0], 0);
+      GenerationConfig gen = sample
+          ? GenerationConfig.sampling(newTokens, 1.0, 50, 1.0, new long[0], 0, numReturn, seed)
+          : GenerationConfig.greedy(newTokens, new long[0], 0).withNumReturnSequences(numReturn);
       model.generate(idsT, maskT, null, null, gen); // warm-up
+      var st = QwenVLModel.lastDecodeStats();
+      int layers = model.config().text().numHiddenLayers();
+      System.out.printf("ops per decode step (native ops that returned a tensor, views included): %d in the model's "
+          + "forward (%.1f per layer over %d layers, head and embedding included), %d in the whole step "
+          + "(with logits processors, sampling and bookkeeping); host reads of finished rows: every %s steps%n",
+          st.modelTensorsPerStep(), st.modelTensorsPerStep() / (double) layers, layers, st.tensorsPerStep(),
+          "4 (none without stop ids)");
       double[] tps = new double[runs];
       for (int r = 0; r < runs; r++) {
         long t0 = System.nanoTime();
@@ -94,10 +110,13 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         tps[r] = tokens / s;
         System.out.printf("run %d: %d tokens in %.3f s = %.1f tokens/s (prefill + %d decode steps)%n",
             r + 1, tokens, s, tps[r], newTokens - 1);
+        if (r == 0) {
+          System.out.printf("  %s%n", QwenVLModel.lastDecodeStats());
+        }
       }
       Arrays.sort(tps);
-      System.out.printf("generate: median %.1f tokens/s (batch %d x %d new tokens, greedy, KV cache)%n",
-          tps[runs / 2], batch, newTokens);
+      System.out.printf("generate: median %.1f tokens/s (%d prompts x %d samples x %d new tokens, %s, KV cache)%n",
+          tps[runs / 2], batch, numReturn, newTokens, sample ? "sampled, top-k 50" : "greedy");
 
       memoryRun(model, dev, ids, mask);
     }

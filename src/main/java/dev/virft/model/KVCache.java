@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.global.torch;
  * positions are padding and each row's M-RoPE delta (set by the prefill), which decode positions need.
  * Only for inference: writes happen under no-grad.
  */
-public final class KVCache implements AutoCloseable {
+public final class KVCache implements KeyValues, AutoCloseable {
   private final Tensor[] keys;
   private final Tensor[] values;
   private long[][] keyMask;
@@ -77,7 +77,8 @@ public final class KVCache implements AutoCloseable {
    * views of the keys and values written so far, which are what the step attends over: no copy of
    * the cache and no attention over its unwritten tail.
    */
-  Tensor[] append(int layer, Tensor k, Tensor v) {
+  @Override
+  public Tensor[] append(int layer, Tensor k, Tensor v) {
     long l = k.size(2);
     keys[layer].narrow(2, length, l).copy_(k);
     values[layer].narrow(2, length, l).copy_(v);

@@ -154,12 +154,12 @@ final class Qwen2LanguageModel {
    * @param mask [B, 1, L, K] additive mask in compute dtype (0 = attend, dtype min = blocked)
    * @param cache null for a full pass; otherwise keys/values are appended to it
    */
-  Tensor forward(Tensor embeds, Tensor positions, Tensor mask, KVCache cache) {
+  Tensor forward(Tensor embeds, Tensor positions, Tensor mask, KeyValues cache) {
     return forwardWithRotary(embeds, rotary(positions), mask, cache);
   }
 
   /** As {@link #forward}, with the rotary cos/sin [B, 1, L, headDim] already made (decoding makes them once). */
-  Tensor forwardWithRotary(Tensor embeds, Tensor[] cosSin, Tensor mask, KVCache cache) {
+  Tensor forwardWithRotary(Tensor embeds, Tensor[] cosSin, Tensor mask, KeyValues cache) {
     Tensor h = embeds;
     for (int i = 0; i < t.numHiddenLayers(); i++) {
       String p = "model.layers." + i + ".";
@@ -184,7 +184,7 @@ final class Qwen2LanguageModel {
     return rmsNorm(h, w("model.norm.weight"));
   }
 
-  private Tensor attention(int layer, String p, Tensor x, Tensor[] cosSin, Tensor mask, KVCache cache) {
+  private Tensor attention(int layer, String p, Tensor x, Tensor[] cosSin, Tensor mask, KeyValues cache) {
     long b = x.size(0);
     long l = x.size(1);
     int d = t.headDim();
