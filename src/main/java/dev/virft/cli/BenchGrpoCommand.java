@@ -8,6 +8,7 @@ import dev.virft.rl.CompletionMask;
 import dev.virft.rl.GradientClipping;
 import dev.virft.rl.GrpoLoss;
 import dev.virft.rl.LossType;
+import dev.virft.rl.MemoryBreakdown;
 import dev.virft.rl.ModelPresets;
 import dev.virft.rl.QwenPolicy;
 import dev.virft.rl.QwenPrompt;
@@ -121,9 +122,33 @@ public final class BenchGrpoCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT,
           "GRPO step, %s on %s: generate %.3f s | reference %.3f s | policy fwd+bwd %.3f s | optimizer %.3f s | total %.3f s/step (%.0f generated tokens)%n",
           model, out.get("device"), avg[0], avg[1], avg[2], avg[3], avg[4], avg[5]);
+      MemoryBreakdown mem = memory(cfg, policyModel, refModel, params, opt, prompt.length());
+      mem.asMap().forEach((k, v) -> out.put("memory_mib/" + k, Math.round(v / 1048576.0 * 10) / 10.0));
+      System.out.println(mem.table());
       System.out.println(Json.line(out));
     }
     return 0;
+  }
+
+  private long activationBytes; // process growth over the policy forward (before backward), last step
+
+  private MemoryBreakdown memory(QwenVLConfig cfg, QwenVLModel policyModel, QwenVLModel refModel,
+      LinkedHashMap<String, Tensor> params, AdamW opt, long promptLength) {
+    var t = cfg.text();
+    long kvElement = dev.virft.tensor.Device.parse(device).computeType() == torch.ScalarType.Float ? 4 : 2;
+    long kv = 2L * t.numHiddenLayers() * g * t.numKeyValueHeads() * (promptLength + maxNewTokens) * t.headDim() * kvElement;
+    long head = 2L * g * maxNewTokens * t.vocabSize() * 4;
+    return new MemoryBreakdown()
+        .add("weights", MemoryBreakdown.bytesOf(policyModel.parameters().asMap().values()), "policy float32 masters")
+        .add("copies", policyModel.keptCopyBytes() + (refModel == null ? 0 : refModel.keptCopyBytes()),
+            "compute-dtype copies kept for no-grad passes")
+        .add("moments", MemoryBreakdown.bytesOf(opt.stateTensors().values()), "AdamW exp_avg + exp_avg_sq")
+        .add("gradients", MemoryBreakdown.gradientBytes(params.values()), null)
+        .add("reference", refModel == null ? 0 : MemoryBreakdown.bytesOf(refModel.parameters().asMap().values()),
+            refModel == null ? "none, or the LoRA base with adapters off" : "frozen, compute dtype")
+        .add("kv_cache", kv, "G rows x (prompt + max_new_tokens), from the sizes")
+        .add("activations", Math.max(0, activationBytes), String.format(Locale.ROOT,
+            "measured RSS growth over the policy forward; of it logits + log-softmax %.1f MiB", head / 1048576.0));
   }
 
   private double[] step(QwenPolicy policy, QwenPolicy ref, AdamW opt, LinkedHashMap<String, Tensor> params,
@@ -162,10 +187,13 @@ public final class BenchGrpoCommand implements Callable<Integer> {
     }
     opt.zeroGrad();
     try (PointerScope scope = new PointerScope()) {
+      long rss0 = org.bytedeco.javacpp.Pointer.physicalBytes();
       Tensor logps = policy.completionLogProbs(prompt, ids);
-      GrpoLoss.compute(logps, null, refLogps, mask, TensorData.doublesAsFloat(adv, g),
+      Tensor loss = GrpoLoss.compute(logps, null, refLogps, mask, TensorData.doublesAsFloat(adv, g),
               new GrpoLoss.Config(LossType.GRPO, beta, 0.2, 0.2, maxNewTokens))
-          .loss().backward();
+          .loss();
+      activationBytes = org.bytedeco.javacpp.Pointer.physicalBytes() - rss0;
+      loss.backward();
     }
     sync();
     long t3 = System.nanoTime();

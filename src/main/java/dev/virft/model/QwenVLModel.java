@@ -307,6 +307,11 @@ public final class QwenVLModel implements AutoCloseable {
     return cfg;
   }
 
+  /** Bytes of the compute-dtype copies kept for no-grad passes (bf16 casts, fused projections); 0 in float32. */
+  public long keptCopyBytes() {
+    return lm.keptCopyBytes();
+  }
+
   public Device device() {
     return device;
   }
