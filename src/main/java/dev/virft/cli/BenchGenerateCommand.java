@@ -119,8 +119,41 @@ public final class BenchGenerateCommand implements Callable<Integer> {
           tps[runs / 2], batch, numReturn, newTokens, sample ? "sampled, top-k 50" : "greedy");
 
       memoryRun(model, dev, ids, mask);
+      loopMemoryRun(model, idsT, maskT, gen);
     }
     return 0;
+  }
+
+  /** The same check through generate() itself: native memory over its own decode loop's steps. */
+  private void loopMemoryRun(QwenVLModel model, Tensor idsT, Tensor maskT, GenerationConfig gen) {
+    int total = warmupSteps + decodeSteps;
+    long[] rss = new long[2];
+    long[] t = new long[2];
+    dev.virft.generation.DecodeLoop.STEP_PROBE.set(step -> {
+      if (step == warmupSteps) {
+        System.gc();
+        rss[0] = Pointer.physicalBytes();
+        t[0] = System.nanoTime();
+      } else if (step > warmupSteps && (step - warmupSteps) % 250 == 0) {
+        System.out.printf("  after %4d measured steps: RSS %.1f MiB%n", step - warmupSteps, Pointer.physicalBytes() / 1048576.0);
+      }
+      if (step == total) {
+        t[1] = System.nanoTime();
+        System.gc();
+        rss[1] = Pointer.physicalBytes();
+      }
+    });
+    try {
+      GenerationOutput out = model.generate(idsT, maskT, null, null, gen.withMaxNewTokens(total));
+      long rows = out.lengths().length;
+      System.out.printf("generate() memory run: %d warm-up + %d measured steps of its decode loop (%d rows, no stop ids)%n",
+          warmupSteps, decodeSteps, rows);
+      System.out.printf("  physical (RSS) at step %d: %.1f MiB, at step %d: %.1f MiB (%+.1f MiB); %.1f tokens/s over them%n",
+          warmupSteps, rss[0] / 1048576.0, total, rss[1] / 1048576.0, (rss[1] - rss[0]) / 1048576.0,
+          rows * (double) decodeSteps / ((t[1] - t[0]) / 1e9));
+    } finally {
+      dev.virft.generation.DecodeLoop.STEP_PROBE.remove();
+    }
   }
 
   /** Prefill once, then decode steps one by one; native memory must stay flat after the first few. */
