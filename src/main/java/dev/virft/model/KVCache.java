@@ -30,12 +30,14 @@ public final class KVCache implements KeyValues, AutoCloseable {
     TensorOptions opts =
         new TensorOptions(device.computeType()).device(new org.bytedeco.pytorch.DeviceOptional(device.torchDevice()));
     long[] shape = {batch, t.numKeyValueHeads(), capacity, t.headDim()};
-    for (int i = 0; i < layers; i++) {
-      // Owned by the cache, not by the caller's PointerScope (rows may be replaced in keepRows).
-      keys[i] = torch.zeros(shape, opts);
-      values[i] = torch.zeros(shape, opts);
-      keys[i].retainReference();
-      values[i].retainReference();
+    // Owned by the cache alone, not by the caller's PointerScope: close() and keepRows() free them then.
+    try (org.bytedeco.javacpp.PointerScope own = new org.bytedeco.javacpp.PointerScope()) {
+      for (int i = 0; i < layers; i++) {
+        keys[i] = torch.zeros(shape, opts);
+        values[i] = torch.zeros(shape, opts);
+        keys[i].retainReference();
+        values[i].retainReference();
+      }
     }
     keyMask = new long[batch][capacity];
   }
