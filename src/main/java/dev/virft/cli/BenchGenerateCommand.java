@@ -60,6 +60,13 @@ public final class BenchGenerateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0")
   long seed;
 
+  @Option(names = {"--num-return-sequences", "--num_generations"}, defaultValue = "1",
+      description = "Samples per prompt (GRPO's G): one prefill per prompt, its cache copied to each sample's row.")
+  int numReturn;
+
+  @Option(names = "--sample", description = "Sample (temperature 1, top-k 50, as GRPO's rollouts) instead of greedy.")
+  boolean sample;
+
   @Override
   public Integer call() {
     Device dev = Device.parse(device);
@@ -83,8 +90,17 @@ public final class BenchGenerateCommand implements Callable<Integer> {
           modelPreset == null ? checkpoint : "random " + modelPreset, model.config().modelType(), dev, Runtime.getRuntime().availableProcessors(), batch,
           promptLen);
 
-      GenerationConfig gen = GenerationConfig.greedy(newTokens, new long[0], 0);
+      GenerationConfig gen = sample
+          ? GenerationConfig.sampling(newTokens, 1.0, 50, 1.0, new long[0], 0, numReturn, seed)
+          : GenerationConfig.greedy(newTokens, new long[0], 0).withNumReturnSequences(numReturn);
       model.generate(idsT, maskT, null, null, gen); // warm-up
+      var st = QwenVLModel.lastDecodeStats();
+      int layers = model.config().text().numHiddenLayers();
+      System.out.printf("ops per decode step (native ops that returned a tensor, views included): %d in the model's "
+          + "forward (%.1f per layer over %d layers, head and embedding included), %d in the whole step "
+          + "(with logits processors, sampling and bookkeeping); host reads of finished rows: every %s steps%n",
+          st.modelTensorsPerStep(), st.modelTensorsPerStep() / (double) layers, layers, st.tensorsPerStep(),
+          "4 (none without stop ids)");
       double[] tps = new double[runs];
       for (int r = 0; r < runs; r++) {
         long t0 = System.nanoTime();
@@ -94,14 +110,50 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         tps[r] = tokens / s;
         System.out.printf("run %d: %d tokens in %.3f s = %.1f tokens/s (prefill + %d decode steps)%n",
             r + 1, tokens, s, tps[r], newTokens - 1);
+        if (r == 0) {
+          System.out.printf("  %s%n", QwenVLModel.lastDecodeStats());
+        }
       }
       Arrays.sort(tps);
-      System.out.printf("generate: median %.1f tokens/s (batch %d x %d new tokens, greedy, KV cache)%n",
-          tps[runs / 2], batch, newTokens);
+      System.out.printf("generate: median %.1f tokens/s (%d prompts x %d samples x %d new tokens, %s, KV cache)%n",
+          tps[runs / 2], batch, numReturn, newTokens, sample ? "sampled, top-k 50" : "greedy");
 
       memoryRun(model, dev, ids, mask);
+      loopMemoryRun(model, idsT, maskT, gen);
     }
     return 0;
+  }
+
+  /** The same check through generate() itself: native memory over its own decode loop's steps. */
+  private void loopMemoryRun(QwenVLModel model, Tensor idsT, Tensor maskT, GenerationConfig gen) {
+    int total = warmupSteps + decodeSteps;
+    long[] rss = new long[2];
+    long[] t = new long[2];
+    dev.virft.generation.DecodeLoop.STEP_PROBE.set(step -> {
+      if (step == warmupSteps) {
+        System.gc();
+        rss[0] = Pointer.physicalBytes();
+        t[0] = System.nanoTime();
+      } else if (step > warmupSteps && (step - warmupSteps) % 250 == 0) {
+        System.out.printf("  after %4d measured steps: RSS %.1f MiB%n", step - warmupSteps, Pointer.physicalBytes() / 1048576.0);
+      }
+      if (step == total) {
+        t[1] = System.nanoTime();
+        System.gc();
+        rss[1] = Pointer.physicalBytes();
+      }
+    });
+    try {
+      GenerationOutput out = model.generate(idsT, maskT, null, null, gen.withMaxNewTokens(total));
+      long rows = out.lengths().length;
+      System.out.printf("generate() memory run: %d warm-up + %d measured steps of its decode loop (%d rows, no stop ids)%n",
+          warmupSteps, decodeSteps, rows);
+      System.out.printf("  physical (RSS) at step %d: %.1f MiB, at step %d: %.1f MiB (%+.1f MiB); %.1f tokens/s over them%n",
+          warmupSteps, rss[0] / 1048576.0, total, rss[1] / 1048576.0, (rss[1] - rss[0]) / 1048576.0,
+          rows * (double) decodeSteps / ((t[1] - t[0]) / 1e9));
+    } finally {
+      dev.virft.generation.DecodeLoop.STEP_PROBE.remove();
+    }
   }
 
   /** Prefill once, then decode steps one by one; native memory must stay flat after the first few. */

@@ -5,6 +5,7 @@ import dev.virft.model.LoraConfig;
 import dev.virft.model.QwenVLModel;
 import dev.virft.rl.GrpoOptions;
 import dev.virft.rl.GrpoTrainer;
+import dev.virft.rl.MemoryBreakdown;
 import dev.virft.rl.ModelPresets;
 import dev.virft.rl.QwenPolicy;
 import dev.virft.rl.QwenPrompt;
@@ -135,9 +136,39 @@ public final class BenchGrpoCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT,
           "GRPO step, %s on %s x %d process(es): generate %.3f s | reference %.3f s | policy fwd+bwd %.3f s | optimizer %.3f s | total %.3f s/step (%.0f generated tokens, %.1f tokens/s)%n",
           model, out.get("device"), dist.worldSize(), avg[0], avg[1], avg[2], avg[3], avg[4], avg[5], avg[5] / avg[4]);
+      MemoryBreakdown mem = memory(cfg, policyModel, refModel, policy.trainableParameters(), prompt.length());
+      mem.asMap().forEach((k, v) -> out.put("memory_mib/" + k, Math.round(v / 1048576.0 * 10) / 10.0));
+      System.out.println(mem.table());
       System.out.println(Json.line(out));
     }
     return 0;
+  }
+
+  /**
+   * Where this rank's memory goes, from the tensors' sizes: the masters and kept copies as they are,
+   * the AdamW moments and float32 gradients as the optimizer allocates them (two moments per trainable
+   * element, 1/N of them under ZeRO), the KV cache and the logits of the policy pass.
+   */
+  private MemoryBreakdown memory(QwenVLConfig cfg, QwenVLModel policyModel, QwenVLModel refModel,
+      LinkedHashMap<String, Tensor> params, long promptLength) {
+    var t = cfg.text();
+    long kvElement = Device.parse(device).computeType() == torch.ScalarType.Float ? 4 : 2;
+    long kv = 2L * t.numHiddenLayers() * g * t.numKeyValueHeads() * (promptLength + maxNewTokens) * t.headDim() * kvElement;
+    long head = 2L * g * maxNewTokens * t.vocabSize() * 4;
+    long trainable = 0;
+    for (Tensor p : params.values()) {
+      trainable += p.numel() * 4;
+    }
+    return new MemoryBreakdown()
+        .add("weights", MemoryBreakdown.bytesOf(policyModel.parameters().asMap().values()), "policy float32 masters")
+        .add("copies", policyModel.keptCopyBytes() + (refModel == null ? 0 : refModel.keptCopyBytes()),
+            "compute-dtype copies kept for no-grad passes")
+        .add("moments", 2 * trainable, "AdamW exp_avg + exp_avg_sq, float32 (ZeRO-1/2: 1/N per rank)")
+        .add("gradients", trainable, "float32, one per trainable element")
+        .add("reference", refModel == null ? 0 : MemoryBreakdown.bytesOf(refModel.parameters().asMap().values()),
+            refModel == null ? "none, or the LoRA base with adapters off" : "frozen, compute dtype")
+        .add("kv_cache", kv, "G rows x (prompt + max_new_tokens), from the sizes")
+        .add("logits", head, "policy pass logits + log-softmax over the completion, from the sizes");
   }
 
   /**

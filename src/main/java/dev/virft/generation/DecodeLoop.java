@@ -30,6 +30,9 @@ public final class DecodeLoop {
   private final int maxNewTokens;
   private final boolean dropFinishedRows;
 
+  /** Called with the step count after each step's scope closed (benchmarks read native memory there). */
+  public static final ThreadLocal<java.util.function.IntConsumer> STEP_PROBE = new ThreadLocal<>();
+
   private Stats stats = new Stats(0, 0, 0, 0, 0);
 
   /**
@@ -122,6 +125,10 @@ public final class DecodeLoop {
           scope.close();
         }
         steps = s + 1;
+        java.util.function.IntConsumer probe = STEP_PROBE.get();
+        if (probe != null) {
+          probe.accept(steps);
+        }
         if (eos.isEmpty() || (steps % checkEvery != 0 && steps != maxNewTokens)) {
           continue;
         }

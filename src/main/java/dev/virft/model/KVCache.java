@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.global.torch;
  * positions are padding and each row's M-RoPE delta (set by the prefill), which decode positions need.
  * Only for inference: writes happen under no-grad.
  */
-public final class KVCache implements AutoCloseable {
+public final class KVCache implements KeyValues, AutoCloseable {
   private final Tensor[] keys;
   private final Tensor[] values;
   private long[][] keyMask;
@@ -30,12 +30,14 @@ public final class KVCache implements AutoCloseable {
     TensorOptions opts =
         new TensorOptions(device.computeType()).device(new org.bytedeco.pytorch.DeviceOptional(device.torchDevice()));
     long[] shape = {batch, t.numKeyValueHeads(), capacity, t.headDim()};
-    for (int i = 0; i < layers; i++) {
-      // Owned by the cache, not by the caller's PointerScope (rows may be replaced in keepRows).
-      keys[i] = torch.zeros(shape, opts);
-      values[i] = torch.zeros(shape, opts);
-      keys[i].retainReference();
-      values[i].retainReference();
+    // Owned by the cache alone, not by the caller's PointerScope: close() and keepRows() free them then.
+    try (org.bytedeco.javacpp.PointerScope own = new org.bytedeco.javacpp.PointerScope()) {
+      for (int i = 0; i < layers; i++) {
+        keys[i] = torch.zeros(shape, opts);
+        values[i] = torch.zeros(shape, opts);
+        keys[i].retainReference();
+        values[i].retainReference();
+      }
     }
     keyMask = new long[batch][capacity];
   }
@@ -77,7 +79,8 @@ public final class KVCache implements AutoCloseable {
    * views of the keys and values written so far, which are what the step attends over: no copy of
    * the cache and no attention over its unwritten tail.
    */
-  Tensor[] append(int layer, Tensor k, Tensor v) {
+  @Override
+  public Tensor[] append(int layer, Tensor k, Tensor v) {
     long l = k.size(2);
     keys[layer].narrow(2, length, l).copy_(k);
     values[layer].narrow(2, length, l).copy_(v);

@@ -71,6 +71,14 @@ final class Qwen2LanguageModel {
     return kept(name, master);
   }
 
+  long keptCopyBytes() {
+    long total = 0;
+    for (KeptCopy c : keptCopies.values()) {
+      total += c.copy.numel() * c.copy.element_size();
+    }
+    return total;
+  }
+
   /** Frees the kept compute-dtype copies (the model is closing or its weights were replaced). */
   void releaseCastCopies() {
     for (KeptCopy c : keptCopies.values()) {
@@ -127,6 +135,15 @@ final class Qwen2LanguageModel {
     return !GradMode.is_enabled() && device.computeType().intern() != torch.ScalarType.Float;
   }
 
+  /**
+   * One q/k/v projection and one rotary for q and k together in every no-grad pass, float32 included:
+   * 9 fewer native ops per layer for a kept copy of the q/k/v weights (about 7 % of a layer's). Gate and
+   * up stay separate in float32: fusing them adds two narrows and a copy of the MLP's largest weights.
+   */
+  private boolean fusedAttentionPath() {
+    return !GradMode.is_enabled();
+  }
+
   /** The named base weights in compute dtype, concatenated along dim 0 (one projection for several). */
   private Tensor fused(String key, String... names) {
     Tensor[] masters = new Tensor[names.length];
@@ -154,12 +171,15 @@ final class Qwen2LanguageModel {
    * @param mask [B, 1, L, K] additive mask in compute dtype (0 = attend, dtype min = blocked)
    * @param cache null for a full pass; otherwise keys/values are appended to it
    */
-  Tensor forward(Tensor embeds, Tensor positions, Tensor mask, KVCache cache) {
+  Tensor forward(Tensor embeds, Tensor positions, Tensor mask, KeyValues cache) {
     return forwardWithRotary(embeds, rotary(positions), mask, cache);
   }
 
-  /** As {@link #forward}, with the rotary cos/sin [B, 1, L, headDim] already made (decoding makes them once). */
-  Tensor forwardWithRotary(Tensor embeds, Tensor[] cosSin, Tensor mask, KVCache cache) {
+  /**
+   * As {@link #forward}, with the rotary tables from {@link #rotary} already made (decoding makes them
+   * once for all its steps).
+   */
+  Tensor forwardWithRotary(Tensor embeds, Tensor[] cosSin, Tensor mask, KeyValues cache) {
     Tensor h = embeds;
     for (int i = 0; i < t.numHiddenLayers(); i++) {
       String p = "model.layers." + i + ".";
@@ -184,7 +204,7 @@ final class Qwen2LanguageModel {
     return rmsNorm(h, w("model.norm.weight"));
   }
 
-  private Tensor attention(int layer, String p, Tensor x, Tensor[] cosSin, Tensor mask, KVCache cache) {
+  private Tensor attention(int layer, String p, Tensor x, Tensor[] cosSin, Tensor mask, KeyValues cache) {
     long b = x.size(0);
     long l = x.size(1);
     int d = t.headDim();
@@ -195,7 +215,7 @@ final class Qwen2LanguageModel {
     Tensor v;
     int hq = t.numAttentionHeads();
     int hkv = t.numKeyValueHeads();
-    if (fusedPath()) {
+    if (fusedAttentionPath()) {
       String a = p + "self_attn.";
       Tensor qkv = torch.linear(x,
           fused(a + "qkv.weight", a + "q_proj.weight", a + "k_proj.weight", a + "v_proj.weight"),
@@ -203,17 +223,17 @@ final class Qwen2LanguageModel {
       addLoraInPlace(qkv, x, a + "q_proj", 0, (long) hq * d);
       addLoraInPlace(qkv, x, a + "k_proj", (long) hq * d, (long) hkv * d);
       addLoraInPlace(qkv, x, a + "v_proj", (long) (hq + hkv) * d, (long) hkv * d);
-      Tensor qk = qkv.narrow(-1, 0, (long) (hq + hkv) * d).view(b, l, hq + hkv, d).transpose(1, 2);
-      qk = qk.mul(cos).add(rotateHalf(qk).mul(sin));
+      Tensor heads = qkv.view(b, l, hq + 2L * hkv, d).transpose(1, 2);
+      Tensor qk = rope(heads.narrow(1, 0, hq + hkv), cos, sin);
       q = qk.narrow(1, 0, hq);
       k = qk.narrow(1, hq, hkv);
-      v = qkv.narrow(-1, (long) (hq + hkv) * d, (long) hkv * d).view(b, l, hkv, d).transpose(1, 2);
+      v = heads.narrow(1, hq + hkv, hkv);
     } else {
       q = linear(x, p + "self_attn.q_proj", true).view(b, l, hq, d).transpose(1, 2);
       k = linear(x, p + "self_attn.k_proj", true).view(b, l, hkv, d).transpose(1, 2);
       v = linear(x, p + "self_attn.v_proj", true).view(b, l, hkv, d).transpose(1, 2);
-      q = q.mul(cos).add(rotateHalf(q).mul(sin));
-      k = k.mul(cos).add(rotateHalf(k).mul(sin));
+      q = rope(q, cos, sin);
+      k = rope(k, cos, sin);
     }
     if (cache != null) {
       Tensor[] kv = cache.append(layer, k, v);
@@ -252,11 +272,15 @@ final class Qwen2LanguageModel {
     return y;
   }
 
-  private static Tensor rotateHalf(Tensor x) {
+  /**
+   * transformers' {@code x * cos + rotate_half(x) * sin} with rotate_half(x) = cat(-x2, x1), as
+   * {@code x * cos + roll(x, half) * signedSin} where signedSin = cat(-sin1, sin2) ({@link #rotary}
+   * makes it once per pass): the same products bit for bit (the sign moves from x2 to sin), in 4 ops
+   * instead of 7.
+   */
+  private static Tensor rope(Tensor x, Tensor cos, Tensor signedSin) {
     long half = x.size(-1) / 2;
-    Tensor x1 = x.narrow(-1, 0, half);
-    Tensor x2 = x.narrow(-1, half, half);
-    return Tensors.cat(-1, x2.neg(), x1);
+    return x.mul(cos).add(x.roll(new long[] {half}, new long[] {-1}).mul(signedSin));
   }
 
   /**
@@ -274,7 +298,7 @@ final class Qwen2LanguageModel {
   }
 
   /**
-   * cos/sin [B, 1, L, headDim] for M-RoPE: the frequencies of each of the three position axes, with
+   * cos and signed sin (see {@link #rope}) [B, 1, L, headDim] for M-RoPE: the frequencies of each of the three position axes, with
    * channel chunks (mrope_section, repeated for both halves) taken from axis {@code chunk % 3}.
    */
   Tensor[] rotary(Tensor positions) {
@@ -295,6 +319,8 @@ final class Qwen2LanguageModel {
     }
     Tensor c = Tensors.cat(-1, cosParts).unsqueeze(1).to(device.computeType());
     Tensor s = Tensors.cat(-1, sinParts).unsqueeze(1).to(device.computeType());
-    return new Tensor[] {c, s};
+    long half = s.size(-1) / 2;
+    Tensor signed = Tensors.cat(-1, s.narrow(-1, 0, half).neg(), s.narrow(-1, half, half));
+    return new Tensor[] {c, signed};
   }
 }

@@ -348,6 +348,11 @@ public final class QwenVLModel implements AutoCloseable {
     return cfg;
   }
 
+  /** Bytes of the compute-dtype copies kept for no-grad passes (bf16 casts, fused projections); 0 in float32. */
+  public long keptCopyBytes() {
+    return lm.keptCopyBytes();
+  }
+
   public Device device() {
     return device;
   }
@@ -465,6 +470,63 @@ public final class QwenVLModel implements AutoCloseable {
     Tensor logp = torch.log_softmax(logits, -1);
     Tensor targets = inputIds.to(device.torchDevice(), torch.ScalarType.Long).narrow(1, promptLength, n);
     return torch.gather(logp, 2, targets.unsqueeze(-1)).squeeze(-1);
+  }
+
+  /**
+   * As {@link #completionLogProbsWithImageEmbeds} for G completions ({@code completionIds} [G, T]) of
+   * one prompt ({@code promptIds} [1, L]), with the prompt run once instead of G times: its keys and
+   * values are shared by the G rows ({@link SharedPromptKV}). The same values and gradients as a pass
+   * over G copies of prompt + completion; differentiable unless called under no-grad.
+   */
+  public Tensor completionLogProbsSharedPrompt(Tensor promptIds, Tensor promptMask, Tensor imageEmbeds,
+      long[][] imageGridThw, Tensor completionIds) {
+    if (promptIds.size(0) != 1) {
+      throw new IllegalArgumentException("one prompt row expected, got " + promptIds.size(0));
+    }
+    int l = (int) promptIds.size(1);
+    int g = (int) completionIds.size(0);
+    int t = (int) completionIds.size(1);
+    long[][] pid = Tensors.toLongs2d(promptIds);
+    long[][] pmask = promptMask == null ? ones(1, l) : Tensors.toLongs2d(promptMask);
+    org.bytedeco.pytorch.Device dev = device.torchDevice();
+    SharedPromptKV kv = new SharedPromptKV(cfg.text().numHiddenLayers());
+    Tensor idsDev = promptIds.to(dev, torch.ScalarType.Long);
+    Tensor embeds = lm.embed(idsDev);
+    if (imageEmbeds != null) {
+      embeds = mergeImages(embeds, idsDev, imageEmbeds);
+    }
+    RopeIndex.Result r = RopeIndex.compute(cfg, pid, pmask, imageEmbeds == null ? null : imageGridThw);
+    Tensor positions = Tensors.longs(r.flat(), 3, 1, l).to(dev, torch.ScalarType.Long);
+    Tensor hp = lm.forward(embeds, positions, additiveMask(pmask, 0, l, l), kv);
+    if (t == 0) {
+      return torch.zeros(new long[] {g, 0}, new TensorOptions(torch.ScalarType.Float)
+          .device(new org.bytedeco.pytorch.DeviceOptional(dev)));
+    }
+    kv.expandTo(g);
+    long real = 0;
+    for (long m : pmask[0]) {
+      real += m == 1 ? 1 : 0;
+    }
+    long delta = r.deltas()[0];
+    long[] flat = new long[3 * g * t];
+    long[][] mask = new long[g][l + t];
+    for (int i = 0; i < g; i++) {
+      System.arraycopy(pmask[0], 0, mask[i], 0, l);
+      Arrays.fill(mask[i], l, l + t, 1L);
+      for (int a = 0; a < 3; a++) {
+        for (int j = 0; j < t; j++) {
+          flat[(a * g + i) * t + j] = real + j + delta;
+        }
+      }
+    }
+    Tensor ids = completionIds.to(dev, torch.ScalarType.Long);
+    Tensor hc = lm.forward(lm.embed(ids), Tensors.longs(flat, 3, g, t).to(dev, torch.ScalarType.Long),
+        additiveMask(mask, l, t, l + t), kv);
+    // The prompt's last position predicts the first completion token, completion j predicts j + 1.
+    Tensor last = hp.narrow(1, l - 1, 1).expand(g, 1, hp.size(-1));
+    Tensor h = t == 1 ? last : torch.cat(new org.bytedeco.pytorch.TensorVector(last, hc.narrow(1, 0, t - 1)), 1);
+    Tensor logp = torch.log_softmax(lm.logits(h), -1);
+    return torch.gather(logp, 2, ids.unsqueeze(-1)).squeeze(-1);
   }
 
   /** M-RoPE positions [3, B, L] and deltas [B] of a left-padded batch, as transformers computes them. */

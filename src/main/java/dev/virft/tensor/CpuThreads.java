@@ -16,10 +16,11 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class CpuThreads {
   /**
-   * Below this many parameters one thread is as fast as two on a 2-core box (measured on the bench
-   * configs, docs/benchmarks.md), and much faster while another process competes for the cores.
+   * Below this many parameters one thread is used. On the shared 2-core box (docs/benchmarks.md) one
+   * thread was as fast as two for the 10 M bench config and 2.6x faster for the 113 M one (whose
+   * vocabulary-sized head dominates), with other work on the box; larger models get every core.
    */
-  public static final long ONE_THREAD_BELOW_PARAMETERS = 50_000_000L;
+  public static final long ONE_THREAD_BELOW_PARAMETERS = 200_000_000L;
 
   private static Integer requested;
   private static boolean chosen;
