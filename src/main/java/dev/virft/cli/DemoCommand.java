@@ -87,10 +87,10 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--temperature", description = "GRPO sampling temperature (default 1.0).")
   Double temperature;
 
-  @Option(names = "--shots", description = "Few-shot rows per novel category (default 4).")
+  @Option(names = "--shots", description = "Few-shot rows per target category (default 4).")
   Integer shots;
 
-  @Option(names = "--test-per-category", description = "Held-out prompts per novel category (default 16).")
+  @Option(names = "--test-per-category", description = "Held-out prompts per target category (default 16).")
   Integer testPerCategory;
 
   @Override
@@ -183,10 +183,10 @@ public final class DemoCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--rows", description = "Synthetic training rows (default ${DEFAULT-VALUE}).")
-    int rows = 16000;
+    int rows = 20800;
 
     @Option(names = "--steps", description = "SFT steps (default ${DEFAULT-VALUE}).")
-    int steps = 2000;
+    int steps = 2600;
 
     @Option(names = "--hidden", description = "Language model width (default ${DEFAULT-VALUE}).")
     int hidden = DemoAssets.DEFAULT_SHAPE.hidden();
@@ -292,7 +292,7 @@ public final class DemoCommand implements Callable<Integer> {
                 .evaluate(kind, "base", checkpoint, rows, gt)
                 .metrics();
         System.out.print(
-            "validation split, " + kind.label() + ", novel categories (" + checkpoint + "):\n" + DemoMetrics.table(List.of(m)));
+            "validation split, " + kind.label() + ", few-shot target (" + checkpoint + "):\n" + DemoMetrics.table(List.of(m)));
       }
       // The pre-training task itself (base categories), to tell "cannot localise" from "cannot transfer".
       List<Sample> pre = DemoData.baseValidation(perCategory * 8);
@@ -308,7 +308,7 @@ public final class DemoCommand implements Callable<Integer> {
           new DemoEvaluator(d.evalBatch, d.arm(DemoData.Kind.CLASSIFICATION).maxCompletionLength, work)
               .evaluate(DemoData.Kind.CLASSIFICATION, "base-pre", checkpoint, cls, null)
               .metrics();
-      System.out.print("pre-training distribution (base categories, held-out seed):\n" + DemoMetrics.table(List.of(md))
+      System.out.print("pre-training distribution (single shapes, held-out seed):\n" + DemoMetrics.table(List.of(md))
           + DemoMetrics.table(List.of(mc)));
     }
   }

@@ -26,15 +26,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The demo's data: synthetic shapes on a coarse grid ({@link GridScenes}), in the original's detection
- * and classification formats, split the way the paper's open-vocabulary / few-shot settings are:
+ * The demo's data: synthetic shapes, one per cell of a 4×4 grid ({@link GridScenes}), in the
+ * original's detection and classification formats, split the way the paper's few-shot settings are:
  *
  * <ul>
  *   <li>12 categories, 4 colours × 3 kinds. The base model is pre-trained (SFT, {@link #baseTraining})
- *       on the 8 {@link #BASE_CATEGORIES} only: detection in scenes of 1–3 of them, classification of
- *       one of them.
- *   <li>The few-shot target is the 4 {@link #NOVEL_CATEGORIES}, compositions of colour and kind the base
- *       model never saw: detect one among 1–2 distractors of any other category, or name it. The
+ *       on single shapes: detection of the one shape in the image, classification of it.
+ *   <li>The few-shot target is 4 of the categories ({@link #TARGET_CATEGORIES}) in a setting the base
+ *       never saw: detection of the asked shape among 1–2 distractors of other categories (so the
+ *       category must be read), and classification of shapes drawn smaller than their cell. The
  *       few-shot split ({@code shots} rows per category, seed 2·s+1), the held-out test split (seed
  *       2·s+2) and the validation split ({@link #VALIDATION_SEED}, for choosing settings) all draw from
  *       this target, each from its own seed, so no image is shared.
@@ -72,12 +72,15 @@ public final class DemoData {
   static final List<ShapeColor> COLORS =
       List.of(ShapeColor.RED, ShapeColor.GREEN, ShapeColor.BLUE, ShapeColor.YELLOW);
 
-  /** One colour/kind pair per colour, each kind at least once: never in the base model's data. */
-  public static final List<String> NOVEL_CATEGORIES =
+  /** The few-shot target's categories: one colour/kind pair per colour, each kind at least once. */
+  public static final List<String> TARGET_CATEGORIES =
       List.of("red triangle", "green square", "blue circle", "yellow triangle");
 
-  /** The other 8 pairs: what the base model is pre-trained on. */
-  public static final List<String> BASE_CATEGORIES = baseCategories();
+  /**
+   * How much smaller than its cell a classification target's shape is drawn, in pixels per side
+   * (the base model saw only shapes filling their cells): the fine-grained part of the target.
+   */
+  static int classificationInset = 2;
 
   private static final Pattern CATEGORY = Pattern.compile("category '([^']+)'");
   private static final Pattern BOX = Pattern.compile("\\[(\\d+), (\\d+), (\\d+), (\\d+)\\]");
@@ -92,12 +95,6 @@ public final class DemoData {
       for (ShapeKind k : ShapeKind.values()) out.add(c.label() + " " + k.label());
     }
     return out;
-  }
-
-  private static List<String> baseCategories() {
-    List<String> out = new ArrayList<>(categories());
-    out.removeAll(NOVEL_CATEGORIES);
-    return List.copyOf(out);
   }
 
   static GridScenes scenes() {
@@ -148,8 +145,8 @@ public final class DemoData {
     return rng.nextInt(10) == 0;
   }
 
-  static Sample classification(SplittableRandom rng, RowSource src, String label) {
-    Scene scene = scenes().scene(rng, List.of(item(label)));
+  static Sample classification(SplittableRandom rng, RowSource src, String label, int inset) {
+    Scene scene = scenes().scene(rng, List.of(item(label)), inset);
     return new Sample(SampleImage.ofBytes(scene.png(), null, src),
         Prompts.classification(SyntheticDataset.CLASSIFICATION_SENTENCE), Prompts.classificationSolution(label),
         Map.of("task", "classification"), src);
@@ -158,18 +155,18 @@ public final class DemoData {
   /** Row {@code i} of the few-shot target's stream of {@code seed}: category {@code i mod 4}. */
   static Sample target(Kind kind, long seed, int i) {
     SplittableRandom r = rng(seed, kind, i);
-    String cat = NOVEL_CATEGORIES.get(i % NOVEL_CATEGORIES.size());
+    String cat = TARGET_CATEGORIES.get(i % TARGET_CATEGORIES.size());
     RowSource src = source(seed, kind, i);
-    if (kind == Kind.CLASSIFICATION) return classification(r, src, cat);
+    if (kind == Kind.CLASSIFICATION) return classification(r, src, cat, classificationInset);
     List<String> others = new ArrayList<>(categories());
     others.remove(cat);
     return detection(r, src, cat, 1 + r.nextInt(2), others);
   }
 
-  /** The first {@code perCategory} rows of each novel category in the target stream of {@code seed}. */
+  /** The first {@code perCategory} rows of each target category in the target stream of {@code seed}. */
   public static List<Sample> perCategory(Kind kind, long seed, int perCategory) {
     List<Sample> out = new ArrayList<>();
-    for (int i = 0; i < perCategory * NOVEL_CATEGORIES.size(); i++) out.add(target(kind, seed, i));
+    for (int i = 0; i < perCategory * TARGET_CATEGORIES.size(); i++) out.add(target(kind, seed, i));
     return out;
   }
 
@@ -211,15 +208,14 @@ public final class DemoData {
 
   private static List<Sample> baseRows(long seed, int rows) {
     List<Sample> out = new ArrayList<>(rows);
+    List<String> all = categories();
     for (int i = 0; i < rows; i++) {
       Kind kind = i % 2 == 0 ? Kind.DETECTION : Kind.CLASSIFICATION;
       SplittableRandom r = rng(seed, kind, i);
       RowSource src = source(seed, kind, i);
-      String cat = BASE_CATEGORIES.get(r.nextInt(BASE_CATEGORIES.size()));
+      String cat = all.get(r.nextInt(all.size()));
       Sample s =
-          kind == Kind.CLASSIFICATION
-              ? classification(r, src, cat)
-              : detection(r, src, cat, r.nextInt(3), BASE_CATEGORIES);
+          kind == Kind.CLASSIFICATION ? classification(r, src, cat, 0) : detection(r, src, cat, 0, all);
       out.add(withReasoning(s));
     }
     return out;

@@ -29,12 +29,13 @@ final class DemoReportWriter {
     r.note(
         String.format(
             Locale.ROOT,
-            "Synthetic shapes on a grid. The base model was pre-trained on 8 colour/kind categories; the"
-                + " few-shot target is 4 categories it never saw (%s), %d images per category, with"
-                + " distractors in detection. Held-out %s split: %d prompts per category. GRPO: %d prompts ×"
-                + " %d samples per step, beta %.3g, temperature %.3g, the original's rewards. Wall time %.0f s.",
-            String.join(", ", DemoData.NOVEL_CATEGORIES), s.shots, s.onValidation ? "validation" : "test",
-            s.testPerCategory, s.promptsPerStep, s.numGenerations, s.beta, s.temperature, seconds));
+            "Synthetic shapes on a 4×4 grid. The base model was pre-trained on single shapes of 12"
+                + " colour/kind categories; the few-shot target is 4 of them (%s) in scenes it never saw"
+                + " (detection: among distractors; classification: shapes drawn smaller), %d images per"
+                + " category. Held-out %s split: %d prompts per category. GRPO: %d prompts ×"
+                + " %d samples per step, beta %s, temperature %s, the original's rewards. Wall time %.0f s.",
+            String.join(", ", DemoData.TARGET_CATEGORIES), s.shots, s.onValidation ? "validation" : "test",
+            s.testPerCategory, s.promptsPerStep, s.numGenerations, lr(s.beta), lr(s.temperature), seconds));
     for (DemoData.Kind kind : s.tasks) {
       List<DemoRunner.TaskRun> mine = runs.stream().filter(x -> x.kind() == kind).toList();
       if (mine.isEmpty()) continue;
@@ -43,10 +44,10 @@ final class DemoReportWriter {
       r.note(
           String.format(
               Locale.ROOT,
-              "GRPO %d steps at lr %.3g, rewards %s; SFT %d steps × %d rows at lr %.3g.",
-              arm.grpoSteps, arm.grpoLearningRate,
+              "GRPO %d steps at lr %s, rewards %s; SFT %d steps × %d rows at lr %s.",
+              arm.grpoSteps, lr(arm.grpoLearningRate),
               kind == DemoData.Kind.DETECTION ? "accuracy_iou + accuracy_confidence + format" : "accuracy + format",
-              arm.sftSteps, s.sftBatch, arm.sftLearningRate));
+              arm.sftSteps, s.sftBatch, lr(arm.sftLearningRate)));
       r.note(verdict(kind, mine));
       r.table("Mean ± std over seeds " + mine.stream().map(DemoRunner.TaskRun::seed).toList(), meanStdTable(mine));
       r.table("Per seed", perSeedTable(mine));
@@ -63,6 +64,13 @@ final class DemoReportWriter {
       examples(r, kind, first);
     }
     r.write(file);
+  }
+
+  /** 2e-4, 0.04, 1: short and exact for the settings' usual values. */
+  static String lr(double v) {
+    String plain = java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+    if (plain.length() <= 6) return plain;
+    return String.format(Locale.ROOT, "%.1e", v).replace(".0e", "e").replace("e-0", "e-");
   }
 
   /** One sentence: whether RFT came out above SFT and the base on each headline metric, by how much. */

@@ -168,7 +168,7 @@ public final class DemoRunner {
     }
     out.printf(
         Locale.ROOT,
-        "virft demo %s, seed %d: %d few-shot rows (%d per novel category), %d held-out %s prompts%n",
+        "virft demo %s, seed %d: %d few-shot rows (%d per target category), %d held-out %s prompts%n",
         kind.label(), seed, train.size(), s.shots, test.size(), s.onValidation ? "validation" : "test");
     DemoEvaluator evaluator = new DemoEvaluator(s.evalBatch, arm.maxCompletionLength, dir);
     long t = System.nanoTime();

@@ -29,7 +29,7 @@ import javax.imageio.ImageIO;
  */
 public final class GridScenes {
   /** Half the range of the position tint added to shape colours, per channel. */
-  static final int TINT = 16;
+  static final int TINT = 48;
 
   /** One shape to draw: its kind and colour. */
   public record Item(ShapeColor color, ShapeKind kind) {
@@ -67,6 +67,14 @@ public final class GridScenes {
    * its shapes in the items' order.
    */
   public Scene scene(SplittableRandom rng, List<Item> items) {
+    return scene(rng, items, 0);
+  }
+
+  /**
+   * As {@link #scene(SplittableRandom, List)}, each shape drawn {@code inset} pixels inside its cells
+   * on every side (smaller shapes; the returned boxes are then the drawn shapes' squares, off the grid).
+   */
+  public Scene scene(SplittableRandom rng, List<Item> items, int inset) {
     int cell = size / cells;
     List<int[]> placed = null; // {cx, cy, sideCells}
     for (int round = 0; placed == null; round++) {
@@ -93,7 +101,8 @@ public final class GridScenes {
     for (int i = 0; i < items.size(); i++) {
       Item it = items.get(i);
       int[] p = placed.get(i);
-      int x = p[0] * cell, y = p[1] * cell, s = p[2] * cell;
+      int x = p[0] * cell + inset, y = p[1] * cell + inset, s = p[2] * cell - 2 * inset;
+      if (s < 4) throw new IllegalArgumentException("inset " + inset + " leaves no shape");
       fill(argb, it, x, y, s);
       shapes.add(new Shape(it.kind(), it.color(), x, y, x + s, y + s));
     }
