@@ -146,7 +146,7 @@ public final class DemoData {
   }
 
   static Sample classification(SplittableRandom rng, RowSource src, String label, int inset) {
-    Scene scene = scenes().scene(rng, List.of(item(label)), inset);
+    Scene scene = scenes().scene(rng, List.of(item(label)), inset, inset);
     return new Sample(SampleImage.ofBytes(scene.png(), null, src),
         Prompts.classification(SyntheticDataset.CLASSIFICATION_SENTENCE), Prompts.classificationSolution(label),
         Map.of("task", "classification"), src);
@@ -175,9 +175,34 @@ public final class DemoData {
     return perCategory(kind, 2 * demoSeed + 1, shots);
   }
 
-  /** The held-out test split of a demo run. */
+  /**
+   * The held-out test split of a demo run. A small world repeats images (one shape on a 4×4 grid), so
+   * rows whose image is identical to one of the run's few-shot images are skipped: the test never
+   * shows a trained-on image.
+   */
   public static List<Sample> test(Kind kind, long demoSeed, int perCategory) {
-    return perCategory(kind, 2 * demoSeed + 2, perCategory);
+    java.util.Set<String> trained = new java.util.HashSet<>();
+    for (Sample s : fewShot(kind, demoSeed, MAX_SHOTS)) trained.add(imageKey(s));
+    long seed = 2 * demoSeed + 2;
+    int cats = TARGET_CATEGORIES.size();
+    List<Sample> out = new ArrayList<>();
+    int[] have = new int[cats];
+    for (int i = 0; out.size() < perCategory * cats; i++) {
+      if (i > 1000 * perCategory * cats) throw new IllegalStateException("cannot draw " + perCategory + " unseen test rows");
+      Sample s = target(kind, seed, i);
+      if (have[i % cats] < perCategory && !trained.contains(imageKey(s))) {
+        have[i % cats]++;
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /** The test split skips the images of this many few-shot rows per category (any --shots up to it). */
+  static final int MAX_SHOTS = 32;
+
+  private static String imageKey(Sample s) {
+    return new String(s.image().bytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   /** Detection rows of the held-out test split (as {@link #test(Kind, long, int)}). */
@@ -282,8 +307,8 @@ public final class DemoData {
 
   /**
    * A COCO annotation file for detection rows: image id = row index + 1, category id = 1 + index in
-   * {@link #categories()} (only the categories the rows ask for are listed, so mAP averages over
-   * them), one annotation per true box, in pixels as the original's evaluation converts 0–1000 boxes
+   * {@link #categories()} (all 12 listed; COCOeval's mean skips categories with neither a true box nor
+   * an answer, so mAP averages over the asked ones), one annotation per true box, in pixels as the original's evaluation converts 0–1000 boxes
    * ({@code v · size / 1000}).
    */
   public static void writeCocoGroundTruth(List<Sample> rows, Path file) {
@@ -292,10 +317,8 @@ public final class DemoData {
     ArrayNode anns = root.putArray("annotations");
     ArrayNode cats = root.putArray("categories");
     List<String> names = categories();
-    java.util.TreeSet<Integer> asked = new java.util.TreeSet<>();
-    for (Sample s : rows) asked.add(names.indexOf(category(s)) + 1);
-    for (int c : asked) {
-      cats.addObject().put("id", c).put("name", names.get(c - 1)).put("supercategory", "shape");
+    for (int c = 0; c < names.size(); c++) {
+      cats.addObject().put("id", c + 1).put("name", names.get(c)).put("supercategory", "shape");
     }
     long annId = 1;
     for (int i = 0; i < rows.size(); i++) {

@@ -67,14 +67,16 @@ public final class GridScenes {
    * its shapes in the items' order.
    */
   public Scene scene(SplittableRandom rng, List<Item> items) {
-    return scene(rng, items, 0);
+    return scene(rng, items, 0, 0);
   }
 
   /**
-   * As {@link #scene(SplittableRandom, List)}, each shape drawn {@code inset} pixels inside its cells
-   * on every side (smaller shapes; the returned boxes are then the drawn shapes' squares, off the grid).
+   * As {@link #scene(SplittableRandom, List)}, each shape drawn {@code inset} pixels smaller than its
+   * cells on every side and moved by up to {@code jitter} ≤ {@code inset} pixels in x and y within them
+   * (smaller shapes at varied positions; the returned boxes are then the drawn squares, off the grid).
    */
-  public Scene scene(SplittableRandom rng, List<Item> items, int inset) {
+  public Scene scene(SplittableRandom rng, List<Item> items, int inset, int jitter) {
+    if (jitter > inset) throw new IllegalArgumentException("jitter " + jitter + " > inset " + inset);
     int cell = size / cells;
     List<int[]> placed = null; // {cx, cy, sideCells}
     for (int round = 0; placed == null; round++) {
@@ -101,7 +103,9 @@ public final class GridScenes {
     for (int i = 0; i < items.size(); i++) {
       Item it = items.get(i);
       int[] p = placed.get(i);
-      int x = p[0] * cell + inset, y = p[1] * cell + inset, s = p[2] * cell - 2 * inset;
+      int jx = jitter > 0 ? rng.nextInt(2 * jitter + 1) - jitter : 0;
+      int jy = jitter > 0 ? rng.nextInt(2 * jitter + 1) - jitter : 0;
+      int x = p[0] * cell + inset + jx, y = p[1] * cell + inset + jy, s = p[2] * cell - 2 * inset;
       if (s < 4) throw new IllegalArgumentException("inset " + inset + " leaves no shape");
       fill(argb, it, x, y, s);
       shapes.add(new Shape(it.kind(), it.color(), x, y, x + s, y + s));
