@@ -1,9 +1,9 @@
 package dev.virft.cli;
 
 import dev.virft.demo.DemoAssets;
+import dev.virft.demo.DemoData;
 import dev.virft.demo.DemoBaseCheckpoint;
 import dev.virft.data.Sample;
-import dev.virft.demo.DemoData;
 import dev.virft.demo.DemoEvaluator;
 import dev.virft.demo.DemoMetrics;
 import dev.virft.demo.DemoRunner;
@@ -32,11 +32,26 @@ import picocli.CommandLine.Option;
     },
     subcommands = {DemoCommand.MakeAssets.class, DemoCommand.MakeBase.class, DemoCommand.Validate.class})
 public final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--seed", description = "Seed of the few-shot and test splits and of training (default ${DEFAULT-VALUE}).")
-  long seed = 1;
+  @Option(names = "--seed", description = "Seed of the few-shot and test splits and of training (default 1).")
+  Long seed;
 
-  @Option(names = "--steps", description = "GRPO steps (default 100; SFT takes as many).")
+  @Option(
+      names = "--seeds",
+      split = ",",
+      description = "Several seeds, e.g. 1,2,3: one run each, tables report mean ± std over them.")
+  List<Long> seeds;
+
+  @Option(names = "--task", description = "detection, classification or both (default ${DEFAULT-VALUE}).")
+  String task = "both";
+
+  @Option(names = "--steps", description = "GRPO and SFT steps (default: per task, see docs/benchmarks.md).")
   Integer steps;
+
+  @Option(names = "--grpo-steps", description = "GRPO steps (overrides --steps for GRPO).")
+  Integer grpoSteps;
+
+  @Option(names = "--sft-steps", description = "SFT steps (overrides --steps for SFT).")
+  Integer sftSteps;
 
   @Option(names = "--quick", description = "A shortened demo (few steps, small test set), as CI runs it.")
   boolean quick;
@@ -54,10 +69,10 @@ public final class DemoCommand implements Callable<Integer> {
               + " looking at the test rows).")
   boolean validation;
 
-  @Option(names = "--grpo-learning-rate", description = "GRPO peak learning rate (default 5e-5).")
+  @Option(names = "--grpo-learning-rate", description = "GRPO peak learning rate (default: per task).")
   Double grpoLr;
 
-  @Option(names = "--sft-learning-rate", description = "SFT peak learning rate (default 5e-5).")
+  @Option(names = "--sft-learning-rate", description = "SFT peak learning rate (default: per task).")
   Double sftLr;
 
   @Option(names = "--beta", description = "GRPO KL coefficient (default 0.04).")
@@ -66,41 +81,67 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--num-generations", description = "GRPO samples per prompt (default 8).")
   Integer numGenerations;
 
+  @Option(names = "--prompts-per-step", description = "GRPO prompts per optimizer step (default 2).")
+  Integer promptsPerStep;
+
   @Option(names = "--temperature", description = "GRPO sampling temperature (default 1.0).")
   Double temperature;
+
+  @Option(names = "--shots", description = "Few-shot rows per target category (default 4).")
+  Integer shots;
+
+  @Option(names = "--test-per-category", description = "Held-out prompts per target category (default 16).")
+  Integer testPerCategory;
 
   @Override
   public Integer call() {
     DemoRunner.Settings s = DemoRunner.Settings.defaults();
     if (quick) s.quick();
-    if (steps != null) {
-      if (steps < 1) throw new VirftException("--steps: expected at least 1, got " + steps);
-      s.grpoSteps = steps;
-      s.sftSteps = steps;
+    s.tasks =
+        switch (task) {
+          case "both" -> List.of(DemoData.Kind.DETECTION, DemoData.Kind.CLASSIFICATION);
+          case "detection" -> List.of(DemoData.Kind.DETECTION);
+          case "classification" -> List.of(DemoData.Kind.CLASSIFICATION);
+          default -> throw new VirftException("--task: expected detection, classification or both, got '" + task + "'");
+        };
+    if (seed != null && seeds != null) throw new VirftException("--seed and --seeds: give one of them");
+    if (seed != null) s.seeds = List.of(seed);
+    if (seeds != null) {
+      if (seeds.isEmpty()) throw new VirftException("--seeds: expected at least one seed");
+      s.seeds = List.copyOf(seeds);
     }
-    s.seed = seed;
+    for (DemoRunner.Arm a : s.arms.values()) {
+      if (steps != null) a.grpoSteps = a.sftSteps = atLeast(steps, 1, "--steps");
+      if (grpoSteps != null) a.grpoSteps = atLeast(grpoSteps, 1, "--grpo-steps");
+      if (sftSteps != null) a.sftSteps = atLeast(sftSteps, 1, "--sft-steps");
+      if (grpoLr != null) a.grpoLearningRate = positive(grpoLr, "--grpo-learning-rate");
+      if (sftLr != null) a.sftLearningRate = positive(sftLr, "--sft-learning-rate");
+    }
     s.output = output;
     s.base = base;
     s.onValidation = validation;
-    if (grpoLr != null) s.grpoLearningRate = positive(grpoLr, "--grpo-learning-rate");
-    if (sftLr != null) s.sftLearningRate = positive(sftLr, "--sft-learning-rate");
     if (beta != null) {
       if (!(beta >= 0)) throw new VirftException("--beta: expected a number >= 0, got " + beta);
       s.beta = beta;
     }
-    if (numGenerations != null) {
-      if (numGenerations < 2) throw new VirftException("--num-generations: expected at least 2, got " + numGenerations);
-      s.numGenerations = numGenerations;
-    }
+    if (numGenerations != null) s.numGenerations = atLeast(numGenerations, 2, "--num-generations");
+    if (promptsPerStep != null) s.promptsPerStep = atLeast(promptsPerStep, 1, "--prompts-per-step");
+    if (shots != null) s.shots = atLeast(shots, 1, "--shots");
+    if (testPerCategory != null) s.testPerCategory = atLeast(testPerCategory, 1, "--test-per-category");
     if (temperature != null) s.temperature = positive(temperature, "--temperature");
     DemoRunner.Outcome o = new DemoRunner(s, System.out).run();
     for (DemoMetrics m : o.metrics()) {
       if (!m.allFinite()) {
-        System.err.println("error: non-finite metric in row " + m.model());
+        System.err.println("error: non-finite metric in row " + m.task() + " " + m.model());
         return 1;
       }
     }
     return 0;
+  }
+
+  private static int atLeast(int v, int min, String option) {
+    if (v < min) throw new VirftException(option + ": expected at least " + min + ", got " + v);
+    return v;
   }
 
   private static double positive(double v, String option) {
@@ -142,10 +183,25 @@ public final class DemoCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--rows", description = "Synthetic training rows (default ${DEFAULT-VALUE}).")
-    int rows = 8000;
+    int rows = 20800;
 
     @Option(names = "--steps", description = "SFT steps (default ${DEFAULT-VALUE}).")
-    int steps = 2000;
+    int steps = 2600;
+
+    @Option(names = "--hidden", description = "Language model width (default ${DEFAULT-VALUE}).")
+    int hidden = DemoAssets.DEFAULT_SHAPE.hidden();
+
+    @Option(names = "--intermediate", description = "Language model MLP width (default ${DEFAULT-VALUE}).")
+    int intermediate = DemoAssets.DEFAULT_SHAPE.intermediate();
+
+    @Option(names = "--layers", description = "Language model layers (default ${DEFAULT-VALUE}).")
+    int layers = DemoAssets.DEFAULT_SHAPE.layers();
+
+    @Option(names = "--vision-width", description = "Vision tower width (default ${DEFAULT-VALUE}).")
+    int visionWidth = DemoAssets.DEFAULT_SHAPE.visionEmbed();
+
+    @Option(names = "--vision-depth", description = "Vision tower blocks (default ${DEFAULT-VALUE}).")
+    int visionDepth = DemoAssets.DEFAULT_SHAPE.visionDepth();
 
     @Option(names = "--batch", description = "Rows per step (default ${DEFAULT-VALUE}).")
     int batch = 8;
@@ -164,14 +220,24 @@ public final class DemoCommand implements Callable<Integer> {
         description =
             "Validation prompts per category evaluated after training (the validation split, never the"
                 + " demo's test rows; 0: none; default ${DEFAULT-VALUE}).")
-    int validate = 4;
+    int validate = 8;
 
     @Override
     public Integer call() throws IOException {
       Path scratch = work != null ? work : Path.of(output + ".work");
       Path assets = scratch.resolve("assets");
       Files.createDirectories(assets);
-      DemoAssets.writeAll(assets);
+      DemoAssets.ModelShape d = DemoAssets.DEFAULT_SHAPE;
+      if (hidden % d.heads() != 0 || (hidden / d.heads()) % 2 != 0) {
+        throw new VirftException("--hidden: expected a multiple of " + 2 * d.heads() + ", got " + hidden);
+      }
+      if (visionWidth % d.visionHeads() != 0) {
+        throw new VirftException("--vision-width: expected a multiple of " + d.visionHeads() + ", got " + visionWidth);
+      }
+      DemoAssets.writeAll(
+          assets,
+          new DemoAssets.ModelShape(
+              hidden, intermediate, layers, d.heads(), d.kvHeads(), visionDepth, visionWidth, d.visionHeads()));
       Path trained =
           DemoSft.train(assets, DemoData.baseTraining(rows), scratch.resolve("sft"), steps, lr, batch, seed, System.out);
       AtomicFiles.writeDirectory(
@@ -199,7 +265,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path base;
 
     @Option(names = "--per-category", description = "Prompts per category (default ${DEFAULT-VALUE}).")
-    int perCategory = 4;
+    int perCategory = 8;
 
     @Option(names = "--work", description = "Scratch directory (default ${DEFAULT-VALUE}).")
     Path work = Path.of("demo", "validate");
@@ -213,14 +279,37 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     static void print(Path checkpoint, int perCategory, Path work) {
-      List<Sample> rows = DemoData.validation(perCategory);
-      Path gt = work.resolve("validation_annotations.json");
-      DemoData.writeCocoGroundTruth(rows, gt);
-      DemoMetrics m =
-          new DemoEvaluator(16, DemoRunner.Settings.defaults().maxCompletionLength)
-              .evaluate("base", checkpoint, rows, gt)
+      DemoRunner.Settings d = DemoRunner.Settings.defaults();
+      for (DemoData.Kind kind : DemoData.Kind.values()) {
+        List<Sample> rows = DemoData.validation(kind, perCategory);
+        Path gt = null;
+        if (kind == DemoData.Kind.DETECTION) {
+          gt = work.resolve("validation_annotations.json");
+          DemoData.writeCocoGroundTruth(rows, gt);
+        }
+        DemoMetrics m =
+            new DemoEvaluator(d.evalBatch, d.arm(kind).maxCompletionLength, work)
+                .evaluate(kind, "base", checkpoint, rows, gt)
+                .metrics();
+        System.out.print(
+            "validation split, " + kind.label() + ", few-shot target (" + checkpoint + "):\n" + DemoMetrics.table(List.of(m)));
+      }
+      // The pre-training task itself (base categories), to tell "cannot localise" from "cannot transfer".
+      List<Sample> pre = DemoData.baseValidation(perCategory * 8);
+      Path gt = work.resolve("pretraining_annotations.json");
+      List<Sample> det = pre.stream().filter(x -> !DemoData.isClassificationRow(x)).toList();
+      List<Sample> cls = pre.stream().filter(DemoData::isClassificationRow).toList();
+      DemoData.writeCocoGroundTruth(det, gt);
+      DemoMetrics md =
+          new DemoEvaluator(d.evalBatch, d.arm(DemoData.Kind.DETECTION).maxCompletionLength, work)
+              .evaluate(DemoData.Kind.DETECTION, "base-pre", checkpoint, det, gt)
               .metrics();
-      System.out.print("validation split (" + checkpoint + "):\n" + DemoMetrics.table(List.of(m)));
+      DemoMetrics mc =
+          new DemoEvaluator(d.evalBatch, d.arm(DemoData.Kind.CLASSIFICATION).maxCompletionLength, work)
+              .evaluate(DemoData.Kind.CLASSIFICATION, "base-pre", checkpoint, cls, null)
+              .metrics();
+      System.out.print("pre-training distribution (single shapes, held-out seed):\n" + DemoMetrics.table(List.of(md))
+          + DemoMetrics.table(List.of(mc)));
     }
   }
 }

@@ -22,22 +22,26 @@ public final class DemoAssets {
   /** Demo images are resized to exactly this many pixels per side (an 8×8 patch grid, 16 tokens). */
   public static final int IMAGE_SIDE = 112;
 
-  // The tiny language model: 4 layers of width 64 (GQA 4 query / 2 key-value heads of dim 16), so a
-  // training step of the demo takes a fraction of a second on a laptop CPU. With 2 layers the base
-  // model never learned to read the image (one box for every image, see docs/benchmarks.md): the
-  // answer's coordinates need the category from the text, then the matching image tokens, then a
-  // mapping to digits, which is more than two layers learned in the base's training budget.
-  static final int HIDDEN = 64;
-  static final int INTERMEDIATE = 256;
-  static final int LAYERS = 4;
-  static final int HEADS = 4;
-  static final int KV_HEADS = 2;
-  // M-RoPE split of head_dim / 2 = 8 rotary frequencies into (temporal, height, width), Qwen's ratio.
-  static final int[] MROPE_SECTION = {2, 3, 3};
-  // The vision tower: 2 blocks of width 32.
-  static final int VISION_DEPTH = 2;
-  static final int VISION_EMBED = 32;
-  static final int VISION_HEADS = 2;
+  /**
+   * The tiny Qwen2-VL's sizes. The language model's M-RoPE splits head_dim / 2 rotary frequencies
+   * into (temporal, height, width) in Qwen's 2:3:3 ratio.
+   */
+  public record ModelShape(
+      int hidden, int intermediate, int layers, int heads, int kvHeads, int visionDepth, int visionEmbed,
+      int visionHeads) {
+    int[] mropeSection() {
+      int half = hidden / heads / 2;
+      int t = half / 4, h = (half - t) / 2;
+      return new int[] {t, h, half - t - h};
+    }
+  }
+
+  /**
+   * The shipped base: 4 text layers of width 96 (GQA 4 query / 2 key-value heads of dim 24), a 2-block
+   * vision tower of width 32. A training step of the demo takes a fraction of a second on a laptop
+   * CPU (tiny matrices: time goes to per-operation overhead more than to width).
+   */
+  public static final ModelShape DEFAULT_SHAPE = new ModelShape(96, 384, 4, 4, 2, 2, 32, 2);
 
   private DemoAssets() {}
 
@@ -49,8 +53,13 @@ public final class DemoAssets {
 
   /** Writes the tokenizer and the model's config files (no weights) into {@code dir}. */
   public static DemoTokenizerBuilder.TokenIds writeAll(Path dir) {
+    return writeAll(dir, DEFAULT_SHAPE);
+  }
+
+  /** As {@link #writeAll(Path)}, with a model of the given sizes. */
+  public static DemoTokenizerBuilder.TokenIds writeAll(Path dir, ModelShape shape) {
     DemoTokenizerBuilder.TokenIds ids = writeTokenizer(dir);
-    write(dir.resolve("config.json"), modelConfig(ids));
+    write(dir.resolve("config.json"), modelConfig(ids, shape));
     write(dir.resolve("generation_config.json"), generationConfig(ids));
     write(dir.resolve("preprocessor_config.json"), preprocessorConfig());
     return ids;
@@ -61,30 +70,30 @@ public final class DemoAssets {
     return (vocab + 63) / 64 * 64;
   }
 
-  static ObjectNode modelConfig(DemoTokenizerBuilder.TokenIds ids) {
+  static ObjectNode modelConfig(DemoTokenizerBuilder.TokenIds ids, ModelShape m) {
     ObjectNode c = Json.MAPPER.createObjectNode();
     c.putArray("architectures").add("Qwen2VLForConditionalGeneration");
     c.put("model_type", "qwen2_vl");
     ObjectNode v = c.putObject("vision_config");
-    v.put("depth", VISION_DEPTH);
-    v.put("embed_dim", VISION_EMBED);
+    v.put("depth", m.visionDepth());
+    v.put("embed_dim", m.visionEmbed());
     v.put("mlp_ratio", 2);
-    v.put("num_heads", VISION_HEADS);
+    v.put("num_heads", m.visionHeads());
     v.put("in_chans", 3);
-    v.put("hidden_size", HIDDEN);
+    v.put("hidden_size", m.hidden());
     v.put("patch_size", 14);
     v.put("spatial_merge_size", 2);
     v.put("spatial_patch_size", 14);
     v.put("temporal_patch_size", 2);
     c.put("hidden_act", "silu");
-    c.put("hidden_size", HIDDEN);
+    c.put("hidden_size", m.hidden());
     c.put("initializer_range", 0.02);
-    c.put("intermediate_size", INTERMEDIATE);
+    c.put("intermediate_size", m.intermediate());
     c.put("max_position_embeddings", 4096);
-    c.put("max_window_layers", LAYERS);
-    c.put("num_attention_heads", HEADS);
-    c.put("num_hidden_layers", LAYERS);
-    c.put("num_key_value_heads", KV_HEADS);
+    c.put("max_window_layers", m.layers());
+    c.put("num_attention_heads", m.heads());
+    c.put("num_hidden_layers", m.layers());
+    c.put("num_key_value_heads", m.kvHeads());
     c.put("rms_norm_eps", 1e-6);
     c.put("rope_theta", 1000000.0);
     c.put("sliding_window", 4096);
@@ -97,7 +106,7 @@ public final class DemoAssets {
     ObjectNode rope = c.putObject("rope_scaling");
     rope.put("type", "mrope");
     ArrayNode sec = rope.putArray("mrope_section");
-    for (int s : MROPE_SECTION) sec.add(s);
+    for (int s : m.mropeSection()) sec.add(s);
     c.put("vision_start_token_id", ids.visionStart());
     c.put("vision_end_token_id", ids.visionEnd());
     c.put("vision_token_id", ids.visionPad());

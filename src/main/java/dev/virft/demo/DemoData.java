@@ -3,35 +3,54 @@ package dev.virft.demo;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.virft.data.Prompts;
+import dev.virft.data.RowSource;
 import dev.virft.data.Sample;
-import dev.virft.data.synthetic.Difficulty;
+import dev.virft.data.SampleImage;
+import dev.virft.data.synthetic.GridScenes;
+import dev.virft.data.synthetic.Scene;
+import dev.virft.data.synthetic.Shape;
 import dev.virft.data.synthetic.ShapeColor;
 import dev.virft.data.synthetic.ShapeKind;
 import dev.virft.data.synthetic.SyntheticDataset;
-import dev.virft.data.synthetic.SyntheticTask;
 import dev.virft.util.AtomicFiles;
 import dev.virft.util.Json;
 import dev.virft.util.VirftException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The demo's data, all from the synthetic detection task ({@link Difficulty#EASY}: red/green/blue
- * circles, squares and triangles), each split from its own seed so no image is shared:
+ * The demo's data: synthetic shapes, one per cell of a 4×4 grid ({@link GridScenes}), in the
+ * original's detection and classification formats, split the way the paper's few-shot settings are:
  *
  * <ul>
- *   <li>the base model's SFT data (seed {@link #BASE_SEED}, never used by the demo itself), with a short
- *       reasoning in {@code <think>} so the base model writes the answer format;
- *   <li>the few-shot split the demo fine-tunes on: {@code shots} rows per category (seed 2·s+1);
- *   <li>the held-out test split it evaluates on (seed 2·s+2), with a COCO annotation file.
+ *   <li>12 categories, 4 colours × 3 kinds. The base model is pre-trained (SFT, {@link #baseTraining})
+ *       on single shapes: detection of the one shape in the image, classification of it.
+ *   <li>The few-shot target is 4 of the categories ({@link #TARGET_CATEGORIES}) in a setting the base
+ *       never saw: detection of the asked shape among 1–2 distractors of other categories (so the
+ *       category must be read), and classification of shapes drawn smaller than their cell. The
+ *       few-shot split ({@code shots} rows per category, seed 2·s+1), the held-out test split (seed
+ *       2·s+2) and the validation split ({@link #VALIDATION_SEED}, for choosing settings) all draw from
+ *       this target, each from its own seed, so no image is shared.
  * </ul>
  */
 public final class DemoData {
+  /** The demo's two task families (the paper's detection and fine-grained classification). */
+  public enum Kind {
+    DETECTION,
+    CLASSIFICATION;
+
+    public String label() {
+      return this == DETECTION ? "detection" : "classification";
+    }
+  }
+
   /** Seed of the base model's training rows; the demo's splits use small seeds, never this one. */
   public static final long BASE_SEED = 1_000_003L;
   /**
@@ -40,84 +59,229 @@ public final class DemoData {
    */
   public static final long VALIDATION_SEED = 2_000_003L;
 
+  /**
+   * Grid cells per image side, one per image token (112 px, 28-px merged patches: 4×4 tokens); each
+   * shape fills one cell, so box edges are multiples of 250 in 0–1000 and finding a shape is finding
+   * its image token. (Shapes of 2–4 cells of a finer 8×8 grid were not learned in the base's budget:
+   * the base answered one box for every image, see docs/benchmarks.md.)
+   */
+  public static final int GRID_CELLS = 4;
+  static final int MIN_CELLS = 1;
+  static final int MAX_CELLS = 1;
+
+  static final List<ShapeColor> COLORS =
+      List.of(ShapeColor.RED, ShapeColor.GREEN, ShapeColor.BLUE, ShapeColor.YELLOW);
+
+  /** The few-shot target's categories: one colour/kind pair per colour, each kind at least once. */
+  public static final List<String> TARGET_CATEGORIES =
+      List.of("red triangle", "green square", "blue circle", "yellow triangle");
+
+  /**
+   * How much smaller than its cell a classification target's shape is drawn, in pixels per side
+   * (the base model saw only shapes filling their cells): the fine-grained part of the target.
+   */
+  static int classificationInset = 2;
+
   private static final Pattern CATEGORY = Pattern.compile("category '([^']+)'");
-  private static final Pattern BOX =
-      Pattern.compile("\\[(\\d+), (\\d+), (\\d+), (\\d+)\\]");
+  private static final Pattern BOX = Pattern.compile("\\[(\\d+), (\\d+), (\\d+), (\\d+)\\]");
+  private static final Pattern ANSWER = Pattern.compile("<answer>(.*?)</answer>");
 
   private DemoData() {}
 
-  /** The 9 categories of the easy task, in a fixed order (COCO category ids are 1 + index). */
+  /** All 12 categories in a fixed order (COCO category ids are 1 + index). */
   public static List<String> categories() {
     List<String> out = new ArrayList<>();
-    for (ShapeColor c : Difficulty.EASY.colors) {
+    for (ShapeColor c : COLORS) {
       for (ShapeKind k : ShapeKind.values()) out.add(c.label() + " " + k.label());
     }
     return out;
   }
 
-  static SyntheticDataset stream(long seed, int rows) {
-    return new SyntheticDataset(
-        new SyntheticDataset.Config(
-            SyntheticTask.DETECTION, Difficulty.EASY, DemoAssets.IMAGE_SIDE, seed, rows, false));
+  static GridScenes scenes() {
+    return new GridScenes(DemoAssets.IMAGE_SIDE, GRID_CELLS, MIN_CELLS, MAX_CELLS, 0);
   }
 
-  /** The first {@code perCategory} detection rows of each category in the stream of {@code seed}. */
-  public static List<Sample> perCategory(long seed, int perCategory) {
-    List<String> cats = categories();
-    Map<String, Integer> counts = new LinkedHashMap<>();
+  static GridScenes.Item item(String category) {
+    String[] p = category.split(" ");
+    return new GridScenes.Item(ShapeColor.valueOf(p[0].toUpperCase(java.util.Locale.ROOT)),
+        ShapeKind.valueOf(p[1].toUpperCase(java.util.Locale.ROOT)));
+  }
+
+  private static SplittableRandom rng(long seed, Kind kind, int i) {
+    return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + i * 0xBF58476D1CE4E5B9L + 31L * (kind.ordinal() + 1));
+  }
+
+  private static RowSource source(long seed, Kind kind, int i) {
+    return new RowSource(Path.of("demo-" + kind.label() + "(seed=" + seed + ")"), i);
+  }
+
+  /**
+   * A detection row asking for {@code target} in a scene of it and {@code distractors} other shapes
+   * (drawn from {@code pool}, never the target's category).
+   */
+  static Sample detection(SplittableRandom rng, RowSource src, String target, int distractors, List<String> pool) {
+    List<GridScenes.Item> items = new ArrayList<>();
+    items.add(item(target));
+    for (int d = 0; d < distractors; d++) {
+      String c;
+      do {
+        c = pool.get(rng.nextInt(pool.size()));
+      } while (c.equals(target) && pool.size() > 1 && !allowRepeat(rng));
+      items.add(item(c));
+    }
+    java.util.Collections.shuffle(items, new java.util.Random(rng.nextLong()));
+    Scene scene = scenes().scene(rng, items);
+    List<int[]> boxes = new ArrayList<>();
+    scene.shapes().stream()
+        .filter(s -> s.label().equals(target))
+        .sorted(Comparator.comparingInt(Shape::x1).thenComparingInt(Shape::y1))
+        .forEach(s -> boxes.add(Prompts.box1000(s.x1(), s.y1(), s.x2(), s.y2(), scene.width(), scene.height())));
+    return new Sample(SampleImage.ofBytes(scene.png(), null, src), Prompts.detection(target),
+        Prompts.detectionSolution(boxes), Map.of("task", "detection"), src);
+  }
+
+  /** A second shape of the target's own category, in about one scene of ten. */
+  private static boolean allowRepeat(SplittableRandom rng) {
+    return rng.nextInt(10) == 0;
+  }
+
+  static Sample classification(SplittableRandom rng, RowSource src, String label, int inset) {
+    Scene scene = scenes().scene(rng, List.of(item(label)), inset, inset);
+    return new Sample(SampleImage.ofBytes(scene.png(), null, src),
+        Prompts.classification(SyntheticDataset.CLASSIFICATION_SENTENCE), Prompts.classificationSolution(label),
+        Map.of("task", "classification"), src);
+  }
+
+  /** Row {@code i} of the few-shot target's stream of {@code seed}: category {@code i mod 4}. */
+  static Sample target(Kind kind, long seed, int i) {
+    SplittableRandom r = rng(seed, kind, i);
+    String cat = TARGET_CATEGORIES.get(i % TARGET_CATEGORIES.size());
+    RowSource src = source(seed, kind, i);
+    if (kind == Kind.CLASSIFICATION) return classification(r, src, cat, classificationInset);
+    List<String> others = new ArrayList<>(categories());
+    others.remove(cat);
+    return detection(r, src, cat, 1 + r.nextInt(2), others);
+  }
+
+  /** The first {@code perCategory} rows of each target category in the target stream of {@code seed}. */
+  public static List<Sample> perCategory(Kind kind, long seed, int perCategory) {
     List<Sample> out = new ArrayList<>();
-    SyntheticDataset ds = stream(seed, Integer.MAX_VALUE);
-    for (int i = 0; out.size() < cats.size() * perCategory; i++) {
-      if (i > 1000 * cats.size() * Math.max(1, perCategory)) {
-        throw new IllegalStateException("synthetic stream of seed " + seed + " lacks some category");
-      }
-      Sample s = ds.row(i);
-      String c = category(s);
-      if (counts.getOrDefault(c, 0) < perCategory) {
-        counts.merge(c, 1, Integer::sum);
+    for (int i = 0; i < perCategory * TARGET_CATEGORIES.size(); i++) out.add(target(kind, seed, i));
+    return out;
+  }
+
+  /** The few-shot training split of a demo run. */
+  public static List<Sample> fewShot(Kind kind, long demoSeed, int shots) {
+    return perCategory(kind, 2 * demoSeed + 1, shots);
+  }
+
+  /**
+   * The held-out test split of a demo run. A small world repeats images (one shape on a 4×4 grid), so
+   * rows whose image is identical to one of the run's few-shot images are skipped: the test never
+   * shows a trained-on image.
+   */
+  public static List<Sample> test(Kind kind, long demoSeed, int perCategory) {
+    java.util.Set<String> trained = new java.util.HashSet<>();
+    for (Sample s : fewShot(kind, demoSeed, MAX_SHOTS)) trained.add(imageKey(s));
+    long seed = 2 * demoSeed + 2;
+    int cats = TARGET_CATEGORIES.size();
+    List<Sample> out = new ArrayList<>();
+    int[] have = new int[cats];
+    for (int i = 0; out.size() < perCategory * cats; i++) {
+      if (i > 1000 * perCategory * cats) throw new IllegalStateException("cannot draw " + perCategory + " unseen test rows");
+      Sample s = target(kind, seed, i);
+      if (have[i % cats] < perCategory && !trained.contains(imageKey(s))) {
+        have[i % cats]++;
         out.add(s);
       }
     }
     return out;
   }
 
-  /** The few-shot training split of a demo run. */
-  public static List<Sample> fewShot(long demoSeed, int shots) {
-    return perCategory(2 * demoSeed + 1, shots);
+  /** The test split skips the images of this many few-shot rows per category (any --shots up to it). */
+  static final int MAX_SHOTS = 32;
+
+  private static String imageKey(Sample s) {
+    return new String(s.image().bytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
-  /** The held-out test split of a demo run. */
+  /** Detection rows of the held-out test split (as {@link #test(Kind, long, int)}). */
   public static List<Sample> test(long demoSeed, int perCategory) {
-    return perCategory(2 * demoSeed + 2, perCategory);
+    return test(Kind.DETECTION, demoSeed, perCategory);
   }
 
   /** The validation split: for choosing settings, never the test rows. */
-  public static List<Sample> validation(int perCategory) {
-    return perCategory(VALIDATION_SEED, perCategory);
+  public static List<Sample> validation(Kind kind, int perCategory) {
+    return perCategory(kind, VALIDATION_SEED, perCategory);
   }
 
-  /** The base model's SFT rows: the solution gains a short reasoning before the answer. */
+  /**
+   * The base model's SFT rows, base categories only, with a short reasoning before the answer:
+   * detection (1–3 shapes, the asked category present) and classification rows alternate.
+   */
   public static List<Sample> baseTraining(int rows) {
+    return baseRows(BASE_SEED, rows);
+  }
+
+  /**
+   * Rows of the pre-training distribution from the validation seed: to check the base model on its
+   * own task (never trained on), apart from the few-shot target.
+   */
+  public static List<Sample> baseValidation(int rows) {
+    return baseRows(VALIDATION_SEED + 17, rows);
+  }
+
+  private static List<Sample> baseRows(long seed, int rows) {
     List<Sample> out = new ArrayList<>(rows);
-    SyntheticDataset ds = stream(BASE_SEED, rows);
-    for (Sample s : ds) out.add(withReasoning(s));
+    List<String> all = categories();
+    for (int i = 0; i < rows; i++) {
+      Kind kind = i % 2 == 0 ? Kind.DETECTION : Kind.CLASSIFICATION;
+      SplittableRandom r = rng(seed, kind, i);
+      RowSource src = source(seed, kind, i);
+      String cat = all.get(r.nextInt(all.size()));
+      Sample s =
+          kind == Kind.CLASSIFICATION ? classification(r, src, cat, 0) : detection(r, src, cat, 0, all);
+      out.add(withReasoning(s));
+    }
     return out;
   }
 
-  /** {@code <think> There is one red circle in the image. </think> <answer>…</answer>}. */
+  /**
+   * The row with a short reasoning before the answer: {@code <think> one red circle </think>
+   * <answer>…</answer>} (detection) or {@code <think> The shape is a red circle.
+   * </think> <answer>red circle</answer>} (classification).
+   */
   public static Sample withReasoning(Sample s) {
-    String cat = category(s);
-    int n = boxes(s.solution()).size();
-    String think =
-        n == 0
-            ? "There is no " + cat + " in the image."
-            : n == 1 ? "There is one " + cat + " in the image." : "There are " + n + " " + cat + "s in the image.";
+    String think;
+    if (isClassification(s)) {
+      think = "The shape is a " + className(s.solution()) + ".";
+    } else {
+      String cat = category(s);
+      int n = boxes(s.solution()).size();
+      // Short: every completion token is a forward pass of the demo's sampling.
+      think = n == 0 ? "no " + cat : n == 1 ? "one " + cat : n + " " + cat + "s";
+    }
     return new Sample(
         s.image(), s.problem(), "<think> " + think + " </think> " + s.solution(), s.columns(), s.source());
   }
 
-  /** The category the detection prompt asks for. */
+  public static boolean isClassificationRow(Sample s) {
+    return isClassification(s);
+  }
+
+  static boolean isClassification(Sample s) {
+    return "classification".equals(s.columns().get("task"));
+  }
+
+  /** The class name inside a classification solution's {@code <answer>} tags. */
+  public static String className(String solution) {
+    Matcher m = ANSWER.matcher(solution);
+    return m.find() ? m.group(1).strip() : solution.strip();
+  }
+
+  /** The category a row is about: the detection prompt's category, or the classification label. */
   public static String category(Sample s) {
+    if (isClassification(s)) return className(s.solution());
     Matcher m = CATEGORY.matcher(s.problem());
     if (!m.find()) {
       throw new VirftException(s.source() + ": field 'problem' has no \"category '...'\": " + s.problem());
@@ -125,7 +289,7 @@ public final class DemoData {
     return m.group(1);
   }
 
-  /** The ground-truth boxes (0–1000 ints) of a synthetic solution. */
+  /** The ground-truth boxes (0–1000 ints) of a detection solution. */
   public static List<int[]> boxes(String solution) {
     List<int[]> out = new ArrayList<>();
     Matcher m = BOX.matcher(solution);
@@ -142,9 +306,10 @@ public final class DemoData {
   }
 
   /**
-   * A COCO annotation file for the test rows: image id = row index + 1, one category per demo
-   * category, one annotation per true box, in pixels as the original's evaluation converts 0–1000
-   * boxes ({@code v · size / 1000}).
+   * A COCO annotation file for detection rows: image id = row index + 1, category id = 1 + index in
+   * {@link #categories()} (all 12 listed; COCOeval's mean skips categories with neither a true box nor
+   * an answer, so mAP averages over the asked ones), one annotation per true box, in pixels as the original's evaluation converts 0–1000 boxes
+   * ({@code v · size / 1000}).
    */
   public static void writeCocoGroundTruth(List<Sample> rows, Path file) {
     ObjectNode root = Json.MAPPER.createObjectNode();

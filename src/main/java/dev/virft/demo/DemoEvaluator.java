@@ -12,6 +12,7 @@ import dev.virft.processor.ChatTemplate;
 import dev.virft.processor.ImageProcessor;
 import dev.virft.processor.PixelValues;
 import dev.virft.processor.QwenTokenizer;
+import dev.virft.reward.ClassificationAccuracyReward;
 import dev.virft.reward.DetectionAnswerParser;
 import dev.virft.reward.DetectionIouReward;
 import dev.virft.reward.FormatReward;
@@ -29,9 +30,11 @@ import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 
 /**
- * Evaluates a checkpoint on the demo's held-out rows: greedy answers (batched, KV cache), the
- * original's {@code accuracy_iou} and {@code format} rewards per answer, and COCO mAP of the boxes
- * parsed as the original's evaluation parses them, through our COCOeval port.
+ * Evaluates a checkpoint on the demo's held-out rows: greedy answers (batched, KV cache), then for
+ * detection the original's {@code accuracy_iou} and {@code format} rewards per answer and COCO mAP of
+ * the boxes parsed as the original's evaluation parses them, through our COCOeval port; for
+ * classification the original's {@code accuracy} reward (its normalised substring match) as accuracy,
+ * and the format rate.
  *
  * <p>The prompt is the training prompt (chat template, image then problem), as the demo trains and
  * tests on one task; the original's evaluation scripts add an {@code <image>\n} prefix that its
@@ -43,13 +46,27 @@ public final class DemoEvaluator {
 
   private final int batchSize;
   private final int maxNewTokens;
+  private final Path answersDir;
 
+  /** Answers are not written. */
   public DemoEvaluator(int batchSize, int maxNewTokens) {
-    this.batchSize = batchSize;
-    this.maxNewTokens = maxNewTokens;
+    this(batchSize, maxNewTokens, null);
   }
 
+  /** {@code answersDir}: where each model's answers are written as JSONL (null: not written). */
+  public DemoEvaluator(int batchSize, int maxNewTokens, Path answersDir) {
+    this.batchSize = batchSize;
+    this.maxNewTokens = maxNewTokens;
+    this.answersDir = answersDir;
+  }
+
+  /** Evaluates detection rows against the COCO file {@code groundTruth}. */
   public Result evaluate(String name, Path checkpoint, List<Sample> rows, Path groundTruth) {
+    return evaluate(DemoData.Kind.DETECTION, name, checkpoint, rows, groundTruth);
+  }
+
+  /** Evaluates {@code rows} of one task; {@code groundTruth} is the COCO file (detection) or null. */
+  public Result evaluate(DemoData.Kind kind, String name, Path checkpoint, List<Sample> rows, Path groundTruth) {
     QwenTokenizer tok = QwenTokenizer.fromCheckpoint(checkpoint);
     ChatTemplate template = ChatTemplate.fromCheckpoint(checkpoint);
     ImageProcessor images = ImageProcessor.fromCheckpoint(checkpoint);
@@ -62,13 +79,16 @@ public final class DemoEvaluator {
     } finally {
       tok.close();
     }
-    Result r = score(name, rows, completions, groundTruth);
+    Result r =
+        kind == DemoData.Kind.DETECTION ? score(name, rows, completions, groundTruth) : scoreClassification(name, rows, completions);
     StringBuilder jsonl = new StringBuilder();
     for (int i = 0; i < rows.size(); i++) {
       jsonl.append(Json.line(Map.of("row", i, "solution", rows.get(i).solution(), "completion", completions.get(i))));
       jsonl.append('\n');
     }
-    AtomicFiles.writeString(groundTruth.resolveSibling("answers_" + name + ".jsonl"), jsonl.toString());
+    if (answersDir != null) {
+      AtomicFiles.writeString(answersDir.resolve("answers_" + kind.label() + "_" + name + ".jsonl"), jsonl.toString());
+    }
     return r;
   }
 
@@ -123,7 +143,25 @@ public final class DemoEvaluator {
     double[] stats = new CocoEval(gt, dt).run().stats();
     int n = rows.size();
     DemoMetrics m =
-        new DemoMetrics(name, stats[0], stats[1], n == 0 ? 0 : iouSum / n, n == 0 ? 0 : (double) formatted / n, n);
+        DemoMetrics.detection(name, stats[0], stats[1], n == 0 ? 0 : iouSum / n, n == 0 ? 0 : (double) formatted / n, n);
     return new Result(m, completions, boxes);
+  }
+
+  /** Accuracy (the original's classification accuracy reward) and format rate of given completions. */
+  public static Result scoreClassification(String name, List<Sample> rows, List<String> completions) {
+    ClassificationAccuracyReward acc = new ClassificationAccuracyReward();
+    double correct = 0;
+    int formatted = 0;
+    List<List<DemoReport.Box>> none = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      correct += acc.score(completions.get(i), rows.get(i).solution(), Map.of());
+      if (FormatReward.matches(completions.get(i))) formatted++;
+      none.add(List.of());
+    }
+    int n = rows.size();
+    return new Result(
+        DemoMetrics.classification(name, n == 0 ? 0 : correct / n, n == 0 ? 0 : (double) formatted / n, n),
+        completions,
+        none);
   }
 }

@@ -29,9 +29,32 @@ public final class DemoReport {
   /** A box in pixels of the test image. */
   public record Box(double x1, double y1, double x2, double y2) {}
 
-  /** One test prompt: the image, its category, the true boxes and each model's boxes. */
+  /**
+   * One test prompt: the image, its category, the true boxes and each model's boxes, and caption
+   * lines under it (e.g. each model's classification answer).
+   */
   public record Example(
-      BufferedImage image, String category, List<Box> truth, Map<String, List<Box>> predictions) {}
+      BufferedImage image, String category, List<Box> truth, Map<String, List<Box>> predictions, List<String> caption) {
+    public Example(BufferedImage image, String category, List<Box> truth, Map<String, List<Box>> predictions) {
+      this(image, category, truth, predictions, List.of());
+    }
+  }
+
+  /** A titled table of text cells (the first row is the header). */
+  public record Table(String title, List<List<String>> rows) {}
+
+  /** A section: a heading, paragraphs, tables, charts and examples, in that order. */
+  private static final class Section {
+    final String heading;
+    final List<String> notes = new ArrayList<>();
+    final List<Table> tables = new ArrayList<>();
+    final Map<String, List<Series>> charts = new LinkedHashMap<>();
+    final List<Example> examples = new ArrayList<>();
+
+    Section(String heading) {
+      this.heading = heading;
+    }
+  }
 
   private static final Color[] MODEL_COLORS = {
     new Color(0xE6, 0x9F, 0x00), new Color(0x00, 0x72, 0xB2), new Color(0xD5, 0x5E, 0x00),
@@ -40,32 +63,57 @@ public final class DemoReport {
   private static final String[] SVG_COLORS = {"#0072B2", "#D55E00", "#009E73", "#CC79A7"};
 
   private final String title;
-  private final List<String> notes = new ArrayList<>();
-  private final List<DemoMetrics> metrics = new ArrayList<>();
-  private final Map<String, List<Series>> charts = new LinkedHashMap<>();
-  private final List<Example> examples = new ArrayList<>();
+  private final List<Section> sections = new ArrayList<>();
 
   public DemoReport(String title) {
     this.title = title;
+    sections.add(new Section(null));
   }
 
-  public DemoReport note(String line) {
-    notes.add(line);
+  private Section current() {
+    return sections.get(sections.size() - 1);
+  }
+
+  /** Starts a new section under a heading; what follows goes into it. */
+  public DemoReport section(String heading) {
+    sections.add(new Section(heading));
     return this;
   }
 
+  public DemoReport note(String line) {
+    current().notes.add(line);
+    return this;
+  }
+
+  /** The metrics of one run as a table (header from the rows' columns). */
   public DemoReport metrics(List<DemoMetrics> rows) {
-    metrics.addAll(rows);
+    if (rows.isEmpty()) return this;
+    List<List<String>> t = new ArrayList<>();
+    List<String> head = new ArrayList<>(List.of("model"));
+    head.addAll(rows.get(0).columns());
+    head.add("prompts");
+    t.add(head);
+    for (DemoMetrics m : rows) {
+      List<String> r = new ArrayList<>(List.of(m.model()));
+      for (double v : m.values()) r.add(String.format(Locale.ROOT, "%.4f", v));
+      r.add(String.valueOf(m.prompts()));
+      t.add(r);
+    }
+    return table("Metrics on the held-out test images", t);
+  }
+
+  public DemoReport table(String tableTitle, List<List<String>> rows) {
+    current().tables.add(new Table(tableTitle, rows));
     return this;
   }
 
   public DemoReport chart(String chartTitle, List<Series> series) {
-    charts.put(chartTitle, series);
+    current().charts.put(chartTitle, series);
     return this;
   }
 
   public DemoReport example(Example e) {
-    examples.add(e);
+    current().examples.add(e);
     return this;
   }
 
@@ -83,43 +131,46 @@ public final class DemoReport {
         .append("vertical-align:top;font-size:13px}</style></head><body>\n<h1>")
         .append(esc(title))
         .append("</h1>\n");
-    for (String n : notes) h.append("<p>").append(esc(n)).append("</p>\n");
-    h.append("<h2>Metrics on the held-out test images</h2>\n<table><tr><th>model</th><th>mAP")
-        .append("</th><th>AP50</th><th>mean IoU reward</th><th>format rate</th><th>prompts</th></tr>\n");
-    for (DemoMetrics m : metrics) {
-      h.append(
-          String.format(
-              Locale.ROOT,
-              "<tr><td>%s</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.3f</td><td>%d</td></tr>%n",
-              esc(m.model()),
-              m.map(),
-              m.map50(),
-              m.meanIouReward(),
-              m.formatRate(),
-              m.prompts()));
-    }
-    h.append("</table>\n");
-    for (Map.Entry<String, List<Series>> c : charts.entrySet()) {
-      h.append("<h2>").append(esc(c.getKey())).append("</h2>\n").append(svg(c.getValue()));
-    }
-    if (!examples.isEmpty()) {
-      h.append("<h2>Test images</h2>\n<p>Green: ground truth. ");
-      List<String> models = modelsOf(examples);
-      for (int i = 0; i < models.size(); i++) {
-        Color c = MODEL_COLORS[i % MODEL_COLORS.length];
-        h.append(String.format("<span style=\"color:#%06X\">&#9632; %s</span> ", c.getRGB() & 0xFFFFFF, esc(models.get(i))));
+    for (Section sec : sections) {
+      if (sec.heading != null) h.append("<h2>").append(esc(sec.heading)).append("</h2>\n");
+      for (String n : sec.notes) h.append("<p>").append(esc(n)).append("</p>\n");
+      for (Table t : sec.tables) {
+        h.append("<h3>").append(esc(t.title())).append("</h3>\n<table>");
+        for (int i = 0; i < t.rows().size(); i++) {
+          h.append("<tr>");
+          for (String c : t.rows().get(i)) {
+            String tag = i == 0 ? "th" : "td";
+            h.append('<').append(tag).append('>').append(esc(c)).append("</").append(tag).append('>');
+          }
+          h.append("</tr>\n");
+        }
+        h.append("</table>\n");
       }
-      h.append("</p>\n");
-      for (Example e : examples) {
-        h.append("<div class=\"ex\"><img src=\"data:image/png;base64,")
-            .append(Base64.getEncoder().encodeToString(png(draw(e, models))))
-            .append("\"><br>")
-            .append(esc(e.category()))
-            .append("</div>\n");
+      for (Map.Entry<String, List<Series>> c : sec.charts.entrySet()) {
+        h.append("<h3>").append(esc(c.getKey())).append("</h3>\n").append(svg(c.getValue()));
       }
+      if (!sec.examples.isEmpty()) examples(h, sec.examples);
     }
     h.append("</body></html>\n");
     return h.toString();
+  }
+
+  private static void examples(StringBuilder h, List<Example> examples) {
+    h.append("<h3>Test images</h3>\n<p>Green: ground truth. ");
+    List<String> models = modelsOf(examples);
+    for (int i = 0; i < models.size(); i++) {
+      Color c = MODEL_COLORS[i % MODEL_COLORS.length];
+      h.append(String.format("<span style=\"color:#%06X\">&#9632; %s</span> ", c.getRGB() & 0xFFFFFF, esc(models.get(i))));
+    }
+    h.append("</p>\n");
+    for (Example e : examples) {
+      h.append("<div class=\"ex\"><img src=\"data:image/png;base64,")
+          .append(Base64.getEncoder().encodeToString(png(draw(e, models))))
+          .append("\"><br>")
+          .append(esc(e.category()));
+      for (String line : e.caption()) h.append("<br>").append(esc(line));
+      h.append("</div>\n");
+    }
   }
 
   private static List<String> modelsOf(List<Example> examples) {
@@ -198,9 +249,10 @@ public final class DemoReport {
       double v = y0 + (y1 - y0) * i / 4;
       double y = top + ph - ph * i / 4;
       sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%.3g</text>%n", left - 4, y + 4, v));
-      double xv = x0 + (x1 - x0) * i / 4;
-      double x = left + pw * i / 4;
-      sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%.4g</text>%n", x, h - bottom + 15, xv));
+    }
+    for (long xv : integerTicks(x0, x1)) {
+      double x = left + pw * (xv - x0) / (x1 - x0);
+      sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%d</text>%n", x, h - bottom + 15, xv));
     }
     sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">step</text>%n", left + pw / 2, h - 3));
     for (int si = 0; si < series.size(); si++) {
@@ -215,6 +267,22 @@ public final class DemoReport {
       sb.append(String.format("<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"%s\">%s</text>%n", w - right + 8, top + 14 + 16 * si, color, esc(s.name())));
     }
     return sb.append("</svg>\n").toString();
+  }
+
+  /** At most about six integer ticks in [lo, hi] (steps are integers: no "2.5" tick). */
+  static List<Long> integerTicks(double lo, double hi) {
+    long a = (long) Math.ceil(lo), b = (long) Math.floor(hi);
+    List<Long> out = new ArrayList<>();
+    if (b < a) return out;
+    long step = 1; // 1, 2, 5, 10, 20, 50, ...
+    while ((b - a) / step > 5) {
+      long d = step;
+      while (d >= 10) d /= 10;
+      step = d == 2 ? step / 2 * 5 : step * 2;
+    }
+    for (long v = Math.floorDiv(a + step - 1, step) * step; v <= b; v += step) out.add(v);
+    if (out.isEmpty() || out.get(0) - a >= step / 2.0) out.add(0, a);
+    return out;
   }
 
   static String esc(String s) {

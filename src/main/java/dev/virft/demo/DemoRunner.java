@@ -28,35 +28,51 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code virft demo}: evaluates the shipped base model on held-out synthetic detection images,
- * fine-tunes it on a few-shot split with GRPO (the original's detection rewards) and with SFT,
- * evaluates both, prints the table and writes the HTML report.
+ * {@code virft demo}: for each of the paper's two task families (detection, classification) on the
+ * demo's few-shot target (categories the base model never saw, see {@link DemoData}): evaluates the
+ * shipped base model on held-out images, fine-tunes it on the few-shot split with GRPO (the original's
+ * rewards for that task) and with SFT, evaluates both; over one or more seeds; prints the tables and
+ * writes the HTML report.
  */
 public final class DemoRunner {
+  /** One task family's training settings. */
+  public static final class Arm {
+    public int grpoSteps;
+    public int sftSteps;
+    public double grpoLearningRate;
+    public double sftLearningRate;
+    public int maxCompletionLength;
+
+    Arm(int grpoSteps, int sftSteps, double grpoLr, double sftLr, int maxCompletionLength) {
+      this.grpoSteps = grpoSteps;
+      this.sftSteps = sftSteps;
+      this.grpoLearningRate = grpoLr;
+      this.sftLearningRate = sftLr;
+      this.maxCompletionLength = maxCompletionLength;
+    }
+  }
+
   /** What a run does; {@link #defaults()} is {@code virft demo} with no option. */
   public static final class Settings {
-    public long seed = 1;
+    public List<Long> seeds = List.of(1L);
     public int shots = 4;
-    public int testPerCategory = 6;
-    public int grpoSteps = 100;
-    public int sftSteps = 100;
-    public int sftBatch = 4;
+    public int testPerCategory = 16;
     public int numGenerations = 8;
     public int promptsPerStep = 2;
-    // Chosen on the validation split (docs/benchmarks.md, Demo): 100 steps at 5e-5 gave RFT its best
-    // mean IoU reward there; SFT was no better at 2e-4 or with 40 steps.
-    public double grpoLearningRate = 5e-5;
-    public double sftLearningRate = 5e-5;
+    public int sftBatch = 4;
     public double beta = 0.04;
     public double temperature = 1.0;
-    public int maxCompletionLength = 96;
-    public int evalBatch = 16;
+    public int evalBatch = 32;
+    // Chosen on the validation split (docs/benchmarks.md, Demo).
+    public final Map<DemoData.Kind, Arm> arms = new EnumMap<>(DemoData.Kind.class);
+    public List<DemoData.Kind> tasks = List.of(DemoData.Kind.DETECTION, DemoData.Kind.CLASSIFICATION);
     public Path output = Path.of("demo");
     /**
      * Evaluate on the validation split instead of the test split: for choosing settings without
@@ -66,22 +82,49 @@ public final class DemoRunner {
     /** A base checkpoint directory; null means the one shipped in the jar. */
     public Path base;
 
+    Settings() {
+      // Learning rates chosen on the validation split, each arm its own best of the rates tried
+      // (docs/benchmarks.md, Demo): detection GRPO 2e-4 (of 2e-4, 5e-4), SFT 5e-4 (of 2e-4, 5e-4);
+      // classification GRPO 5e-4 (of 2e-4, 5e-4, 1e-3, 2e-3), SFT 1e-3 (of 2e-4, 5e-4, 1e-3).
+      arms.put(DemoData.Kind.DETECTION, new Arm(40, 40, 2e-4, 5e-4, 48));
+      arms.put(DemoData.Kind.CLASSIFICATION, new Arm(30, 30, 5e-4, 1e-3, 24));
+    }
+
     public static Settings defaults() {
       return new Settings();
     }
 
+    public Arm arm(DemoData.Kind kind) {
+      return arms.get(kind);
+    }
+
     /** The shortened demo of the CI test. */
     public Settings quick() {
-      grpoSteps = 4;
-      sftSteps = 4;
+      for (Arm a : arms.values()) {
+        a.grpoSteps = 3;
+        a.sftSteps = 3;
+      }
       testPerCategory = 2;
       numGenerations = 4;
       return this;
     }
   }
 
-  /** The rows of the table, plus where the report went. */
-  public record Outcome(List<DemoMetrics> metrics, Path report, double seconds) {}
+  /** One seed of one task family: the three models' metrics and the run's directories. */
+  public record TaskRun(DemoData.Kind kind, long seed, List<DemoMetrics> metrics, List<Sample> test,
+      List<DemoEvaluator.Result> results, Path rftDir, Path sftDir) {}
+
+  /** Every run, plus where the report went. */
+  public record Outcome(List<TaskRun> runs, Path report, double seconds) {
+    /** The metric rows of every run. */
+    public List<DemoMetrics> metrics() {
+      List<DemoMetrics> out = new ArrayList<>();
+      for (TaskRun r : runs) out.addAll(r.metrics());
+      return out;
+    }
+  }
+
+  static final String[] MODELS = {"base", "SFT", "RFT"};
 
   private final Settings s;
   private final PrintStream out;
@@ -94,64 +137,111 @@ public final class DemoRunner {
   public Outcome run() {
     long t0 = System.nanoTime();
     Path work = s.output.resolve("work");
-    try {
-      Files.createDirectories(work);
-    } catch (IOException e) {
-      throw new VirftException(work + ": cannot create the demo's work directory: " + e.getMessage(), e);
-    }
+    mkdirs(work);
     Path base = s.base != null ? s.base : DemoBaseCheckpoint.extract(work.resolve("base"));
-    // Both arms get the same rows in the base model's answer format (a short reasoning, then the
-    // answer): SFT imitates it, GRPO's rewards read only the <answer> part of it.
-    List<Sample> train = new ArrayList<>();
-    for (Sample r : DemoData.fewShot(s.seed, s.shots)) train.add(DemoData.withReasoning(r));
-    List<Sample> test =
-        s.onValidation ? DemoData.validation(s.testPerCategory) : DemoData.test(s.seed, s.testPerCategory);
-    Path gt = work.resolve("test_annotations.json");
-    DemoData.writeCocoGroundTruth(test, gt);
-    out.printf(
-        Locale.ROOT,
-        "virft demo: seed %d, %d few-shot training rows (%d per category), %d held-out %s rows%n",
-        s.seed, train.size(), s.shots, test.size(), s.onValidation ? "validation" : "test");
-
-    DemoEvaluator evaluator = new DemoEvaluator(s.evalBatch, s.maxCompletionLength);
-    out.println("[1/5] evaluating the base model...");
-    DemoEvaluator.Result baseResult = evaluator.evaluate("base", base, test, gt);
-    out.println("[2/5] GRPO (Visual-RFT) on the few-shot split...");
-    Path rftDir = work.resolve("rft");
-    Path rft = grpo(base, train, rftDir);
-    out.println("[3/5] SFT on the same split...");
-    Path sftDir = work.resolve("sft");
-    Path sft = sft(base, train, sftDir);
-    out.println("[4/5] evaluating the SFT model...");
-    DemoEvaluator.Result sftResult = evaluator.evaluate("SFT", sft, test, gt);
-    out.println("[5/5] evaluating the RFT model...");
-    DemoEvaluator.Result rftResult = evaluator.evaluate("RFT", rft, test, gt);
-
-    List<DemoMetrics> rows = List.of(baseResult.metrics(), sftResult.metrics(), rftResult.metrics());
+    List<TaskRun> runs = new ArrayList<>();
+    for (long seed : s.seeds) {
+      for (DemoData.Kind kind : s.tasks) runs.add(runTask(kind, seed, base, work.resolve("seed" + seed).resolve(kind.label())));
+    }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    out.println();
-    out.print(DemoMetrics.table(rows));
+    for (DemoData.Kind kind : s.tasks) {
+      out.println();
+      out.println(kind.label() + (s.seeds.size() > 1 ? " (mean ± std over seeds " + s.seeds + ")" : "") + ":");
+      out.print(summaryTable(runs, kind));
+    }
     Path report = s.output.resolve("report.html");
-    writeReport(report, rows, test, List.of(baseResult, sftResult, rftResult), rftDir, sftDir, seconds);
+    new DemoReportWriter(s, runs, seconds).write(report);
     out.printf(Locale.ROOT, "%nreport: %s  (%.0f s)%n", report, seconds);
-    return new Outcome(rows, report, seconds);
+    return new Outcome(runs, report, seconds);
   }
 
-  private Path grpo(Path base, List<Sample> train, Path outDir) {
+  private TaskRun runTask(DemoData.Kind kind, long seed, Path base, Path dir) {
+    mkdirs(dir);
+    Arm arm = s.arm(kind);
+    // Both arms get the same rows in the base model's answer format (a short reasoning, then the
+    // answer): SFT imitates it, GRPO's rewards read only the answer (and the format) of it.
+    List<Sample> train = new ArrayList<>();
+    for (Sample r : DemoData.fewShot(kind, seed, s.shots)) train.add(DemoData.withReasoning(r));
+    List<Sample> test =
+        s.onValidation ? DemoData.validation(kind, s.testPerCategory) : DemoData.test(kind, seed, s.testPerCategory);
+    Path gt = null;
+    if (kind == DemoData.Kind.DETECTION) {
+      gt = dir.resolve("test_annotations.json");
+      DemoData.writeCocoGroundTruth(test, gt);
+    }
+    out.printf(
+        Locale.ROOT,
+        "virft demo %s, seed %d: %d few-shot rows (%d per target category), %d held-out %s prompts%n",
+        kind.label(), seed, train.size(), s.shots, test.size(), s.onValidation ? "validation" : "test");
+    DemoEvaluator evaluator = new DemoEvaluator(s.evalBatch, arm.maxCompletionLength, dir);
+    long t = System.nanoTime();
+    out.println("  [1/5] evaluating the base model...");
+    DemoEvaluator.Result baseResult = evaluator.evaluate(kind, "base", base, test, gt);
+    out.printf(Locale.ROOT, "  [2/5] GRPO (Visual-RFT), %d steps...%n", arm.grpoSteps);
+    Path rftDir = dir.resolve("rft");
+    Path rft = grpo(kind, arm, seed, base, train, rftDir);
+    out.printf(Locale.ROOT, "  [3/5] SFT on the same rows, %d steps...%n", arm.sftSteps);
+    Path sftDir = dir.resolve("sft");
+    Path sft = sft(arm, seed, base, train, sftDir);
+    out.println("  [4/5] evaluating the SFT model...");
+    DemoEvaluator.Result sftResult = evaluator.evaluate(kind, "SFT", sft, test, gt);
+    out.println("  [5/5] evaluating the RFT model...");
+    DemoEvaluator.Result rftResult = evaluator.evaluate(kind, "RFT", rft, test, gt);
+    List<DemoMetrics> rows = List.of(baseResult.metrics(), sftResult.metrics(), rftResult.metrics());
+    out.print(indent(DemoMetrics.table(rows)));
+    out.printf(Locale.ROOT, "  (%.0f s)%n", (System.nanoTime() - t) / 1e9);
+    return new TaskRun(kind, seed, rows, test, List.of(baseResult, sftResult, rftResult), rftDir, sftDir);
+  }
+
+  /** The task's table: one row per model, mean ± std over the seeds (plain values for one seed). */
+  static String summaryTable(List<TaskRun> runs, DemoData.Kind kind) {
+    List<TaskRun> mine = runs.stream().filter(r -> r.kind() == kind).toList();
+    if (mine.isEmpty()) return "";
+    if (mine.size() == 1) return DemoMetrics.table(mine.get(0).metrics());
+    List<String> cols = mine.get(0).metrics().get(0).columns();
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-6s", "model"));
+    for (String c : cols) sb.append(String.format(Locale.ROOT, " %17s", c));
+    sb.append('\n');
+    for (int m = 0; m < MODELS.length; m++) {
+      List<DemoMetrics> per = new ArrayList<>();
+      for (TaskRun r : mine) per.add(r.metrics().get(m));
+      double[][] ms = DemoMetrics.meanStd(per);
+      sb.append(String.format(Locale.ROOT, "%-6s", MODELS[m]));
+      for (int j = 0; j < cols.size(); j++) {
+        sb.append(String.format(Locale.ROOT, " %17s", String.format(Locale.ROOT, "%.4f ± %.4f", ms[0][j], ms[1][j])));
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static String indent(String s) {
+    return s.replaceAll("(?m)^", "  ");
+  }
+
+  private static void mkdirs(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new VirftException(dir + ": cannot create the demo's work directory: " + e.getMessage(), e);
+    }
+  }
+
+  Path grpo(DemoData.Kind kind, Arm arm, long seed, Path base, List<Sample> train, Path outDir) {
     GrpoOptions o = new GrpoOptions();
     o.outputDir = outDir;
     o.baseModelDir = base;
     o.numGenerations = s.numGenerations;
-    o.maxCompletionLength = s.maxCompletionLength;
+    o.maxCompletionLength = arm.maxCompletionLength;
     o.perDeviceTrainBatchSize = 1;
     o.gradientAccumulationSteps = s.promptsPerStep;
-    o.learningRate = s.grpoLearningRate;
+    o.learningRate = arm.grpoLearningRate;
     o.beta = s.beta;
     o.temperature = s.temperature;
-    o.maxSteps = s.grpoSteps;
-    o.saveSteps = s.grpoSteps;
+    o.maxSteps = arm.grpoSteps;
+    o.saveSteps = arm.grpoSteps;
     o.saveOnlyModel = true;
-    o.seed = s.seed;
+    o.seed = seed;
     o.progressBar = false;
     try (QwenTokenizer tok = QwenTokenizer.fromCheckpoint(base);
         QwenVLModel policy = QwenVLModel.load(base, Device.CPU);
@@ -161,25 +251,26 @@ public final class DemoRunner {
       if (reference != null) reference.freezeInComputeDtype();
       QwenPromptEncoder enc =
           new QwenPromptEncoder(tok, ChatTemplate.fromCheckpoint(base), ImageProcessor.fromCheckpoint(base), 0);
-      QwenTask task = new QwenTask(enc, RewardSelection.preset(Task.DETECTION));
-      new GrpoTrainer<>(o, train, task, new QwenPolicy(policy), reference == null ? null : new QwenPolicy(reference), out)
+      Task task = kind == DemoData.Kind.DETECTION ? Task.DETECTION : Task.CLASSIFICATION;
+      QwenTask qt = new QwenTask(enc, RewardSelection.preset(task));
+      new GrpoTrainer<>(o, train, qt, new QwenPolicy(policy), reference == null ? null : new QwenPolicy(reference), out)
           .train(null);
     }
-    return outDir.resolve("checkpoint-" + s.grpoSteps);
+    return outDir.resolve("checkpoint-" + arm.grpoSteps);
   }
 
   /** {@code virft sft}'s trainer on the few-shot split: the solution + {@code <|im_end|>} as target. */
-  private Path sft(Path base, List<Sample> train, Path outDir) {
+  private Path sft(Arm arm, long seed, Path base, List<Sample> train, Path outDir) {
     SftOptions o = new SftOptions();
     o.outputDir = outDir;
     o.baseModelDir = base;
     o.perDeviceTrainBatchSize = s.sftBatch;
     o.gradientAccumulationSteps = 1;
-    o.learningRate = s.sftLearningRate;
-    o.maxSteps = s.sftSteps;
-    o.saveSteps = s.sftSteps;
+    o.learningRate = arm.sftLearningRate;
+    o.maxSteps = arm.sftSteps;
+    o.saveSteps = arm.sftSteps;
     o.saveOnlyModel = true;
-    o.seed = s.seed;
+    o.seed = seed;
     o.progressBar = false;
     try (QwenTokenizer tok = QwenTokenizer.fromCheckpoint(base);
         QwenVLModel model = QwenVLModel.load(base, Device.CPU)) {
@@ -201,7 +292,7 @@ public final class DemoRunner {
           };
       new SftTrainer<>(o, train, task, new QwenPolicy(model), out).train(null);
     }
-    return outDir.resolve("checkpoint-" + s.sftSteps);
+    return outDir.resolve("checkpoint-" + arm.sftSteps);
   }
 
   /** (step, value) of a numeric field of a trainer's metrics.jsonl; missing file or field: empty. */
@@ -224,46 +315,17 @@ public final class DemoRunner {
     return pts;
   }
 
-  private void writeReport(
-      Path report,
-      List<DemoMetrics> rows,
-      List<Sample> test,
-      List<DemoEvaluator.Result> results,
-      Path rftDir,
-      Path sftDir,
-      double seconds) {
-    DemoReport r = new DemoReport("virft demo — Visual-RFT on a tiny Qwen2-VL (seed " + s.seed + ")");
-    r.note(
-        String.format(
-            Locale.ROOT,
-            "Synthetic detection (red/green/blue circles, squares, triangles). Fine-tuning data: %d"
-                + " images per category; test: %d held-out prompts. GRPO: %d steps × %d prompts × %d"
-                + " samples, rewards accuracy_iou + accuracy_confidence + format, beta %.3g, lr %.3g."
-                + " SFT: %d steps, lr %.3g. Wall time %.0f s.",
-            s.shots, test.size(), s.grpoSteps, s.promptsPerStep, s.numGenerations, s.beta,
-            s.grpoLearningRate, s.sftSteps, s.sftLearningRate, seconds));
-    r.metrics(rows);
-    r.chart(
-        "GRPO: mean reward per step (max 3)",
-        List.of(
-            new DemoReport.Series("total", curve(rftDir, "reward")),
-            new DemoReport.Series("accuracy_iou", curve(rftDir, "rewards/accuracy_iou")),
-            new DemoReport.Series("format", curve(rftDir, "rewards/format"))));
-    List<double[]> sftLoss = curve(sftDir, "loss");
-    if (!sftLoss.isEmpty()) r.chart("SFT: loss per step", List.of(new DemoReport.Series("loss", sftLoss)));
-    String[] names = {"base", "SFT", "RFT"};
-    for (int i = 0; i < Math.min(6, test.size()); i++) {
-      int row = i * Math.max(1, test.size() / 6);
-      Sample sm = test.get(row);
-      List<DemoReport.Box> truth = new ArrayList<>();
-      for (int[] b : DemoData.boxes(sm.solution())) {
-        double[] px = DemoData.toPixels(b, sm.width(), sm.height());
-        truth.add(new DemoReport.Box(px[0], px[1], px[0] + px[2], px[1] + px[3]));
-      }
-      Map<String, List<DemoReport.Box>> preds = new LinkedHashMap<>();
-      for (int m = 0; m < results.size(); m++) preds.put(names[m], results.get(m).boxes().get(row));
-      r.example(new DemoReport.Example(sm.image().decode(), DemoData.category(sm), truth, preds));
-    }
-    r.write(report);
+  /** Mean of a curve's values over steps [from, to) (1-based steps), NaN if none. */
+  static double meanOver(List<double[]> curve, int from, int to) {
+    return curve.stream().filter(p -> p[0] >= from && p[0] < to).mapToDouble(p -> p[1]).average().orElse(Double.NaN);
+  }
+
+  static Map<String, List<double[]>> rewardCurves(DemoData.Kind kind, Path rftDir) {
+    Map<String, List<double[]>> m = new LinkedHashMap<>();
+    m.put("total", curve(rftDir, "reward"));
+    m.put(kind == DemoData.Kind.DETECTION ? "accuracy_iou" : "accuracy",
+        curve(rftDir, kind == DemoData.Kind.DETECTION ? "rewards/accuracy_iou" : "rewards/accuracy_cls"));
+    m.put("format", curve(rftDir, "rewards/format"));
+    return m;
   }
 }

@@ -31,6 +31,8 @@ class DemoCommandTest {
       {"--num-generations", "1", "--num-generations"},
       {"--temperature", "0", "--temperature"},
       {"--steps", "0", "--steps"},
+      {"--task", "segmentation", "--task"},
+      {"--shots", "0", "--shots"},
     };
     for (String[] c : cases) {
       String[] r = run("demo", c[0], c[1], "--output", "target/demo-command-test-never-written");

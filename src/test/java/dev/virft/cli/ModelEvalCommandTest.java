@@ -42,7 +42,7 @@ class ModelEvalCommandTest {
   @BeforeAll
   static void data() throws Exception {
     ckpt = DemoBaseCheckpoint.extract(shared.resolve("base"));
-    rows = DemoData.test(11, 1).subList(0, 6);
+    rows = DemoData.test(11, 2).subList(0, 6);
     images = Files.createDirectories(shared.resolve("images"));
     for (int i = 0; i < rows.size(); i++) {
       Files.write(images.resolve("test_" + i + ".png"), rows.get(i).image().bytes());

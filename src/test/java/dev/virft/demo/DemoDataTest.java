@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.virft.data.Sample;
+import dev.virft.data.synthetic.ShapeColor;
 import dev.virft.eval.DetectionDataset;
 import dev.virft.eval.DetectionJson;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,70 +24,148 @@ import org.junit.jupiter.api.io.TempDir;
 class DemoDataTest {
   private static Set<String> imageHashes(List<Sample> rows) {
     Set<String> out = new HashSet<>();
-    for (Sample s : rows) out.add(Arrays.toString(s.image().bytes()).hashCode() + ":" + s.image().bytes().length);
+    for (Sample s : rows) out.add(Arrays.hashCode(s.image().bytes()) + ":" + s.image().bytes().length);
     return out;
   }
 
+  private static void assertDisjoint(List<Sample> a, List<Sample> b, String what) {
+    Set<String> x = imageHashes(a);
+    x.retainAll(imageHashes(b));
+    assertTrue(x.isEmpty(), what + " share images");
+  }
+
   @Test
-  void fewShotHasShotsPerCategoryAndSplitsShareNoImage() {
-    List<Sample> train = DemoData.fewShot(1, 4);
-    List<Sample> test = DemoData.test(1, 3);
-    assertEquals(9 * 4, train.size());
-    assertEquals(9 * 3, test.size());
-    Map<String, Long> perCat =
-        train.stream().collect(Collectors.groupingBy(DemoData::category, Collectors.counting()));
-    assertEquals(9, perCat.size());
-    perCat.values().forEach(n -> assertEquals(4L, n));
-    Set<String> a = imageHashes(train);
-    a.retainAll(imageHashes(test));
-    assertTrue(a.isEmpty(), "train and test share images");
-    Set<String> base = imageHashes(DemoData.baseTraining(60));
-    base.retainAll(imageHashes(test));
-    assertTrue(base.isEmpty(), "base training data and test share images");
-    List<Sample> validation = DemoData.validation(3);
-    assertEquals(9 * 3, validation.size());
-    for (List<Sample> other : List.of(train, test, DemoData.baseTraining(60))) {
-      Set<String> v = imageHashes(validation);
-      v.retainAll(imageHashes(other));
-      assertTrue(v.isEmpty(), "the validation split shares images with another split");
+  void baseDataIsSingleShapesOfEveryCategory() {
+    assertEquals(12, DemoData.categories().size());
+    Set<String> seen = new HashSet<>();
+    for (Sample s : DemoData.baseTraining(200)) {
+      seen.add(DemoData.category(s));
+      if (!DemoData.isClassificationRow(s)) assertEquals(1, DemoData.boxes(s.solution()).size(), s.solution());
     }
-    // deterministic
-    assertEquals(imageHashes(train), imageHashes(DemoData.fewShot(1, 4)));
-    assertFalse(imageHashes(train).equals(imageHashes(DemoData.fewShot(2, 4))));
+    assertEquals(Set.copyOf(DemoData.categories()), seen);
+  }
+
+  @Test
+  void classificationTargetShapesAreDrawnSmallerThanTheBaseModelsOnes() {
+    int baseMax = 0, targetMax = 0;
+    for (Sample s : DemoData.baseTraining(40)) if (DemoData.isClassificationRow(s)) baseMax = Math.max(baseMax, shapePixels(s));
+    for (Sample s : DemoData.test(DemoData.Kind.CLASSIFICATION, 1, 4)) targetMax = Math.max(targetMax, shapePixels(s));
+    assertEquals(28 * 28, baseMax, "a base square fills its 28-px cell");
+    assertTrue(targetMax <= 24 * 24, "target shapes are drawn 2 px smaller than their cell: " + targetMax);
+  }
+
+  private static int shapePixels(Sample s) {
+    BufferedImage img = s.image().decode();
+    int n = 0;
+    for (int y = 0; y < img.getHeight(); y++) {
+      for (int x = 0; x < img.getWidth(); x++) if (new Color(img.getRGB(x, y)).getBlue() != 235) n++;
+    }
+    return n;
+  }
+
+  @Test
+  void splitsHaveShotsPerTargetCategoryAndShareNoImage() {
+    for (DemoData.Kind kind : DemoData.Kind.values()) {
+      List<Sample> train = DemoData.fewShot(kind, 1, 4);
+      List<Sample> test = DemoData.test(kind, 1, 3);
+      assertEquals(4 * 4, train.size());
+      assertEquals(4 * 3, test.size());
+      Map<String, Long> perCat =
+          train.stream().collect(Collectors.groupingBy(DemoData::category, Collectors.counting()));
+      assertEquals(Set.copyOf(DemoData.TARGET_CATEGORIES), perCat.keySet());
+      perCat.values().forEach(n -> assertEquals(4L, n));
+      List<Sample> validation = DemoData.validation(kind, 3);
+      List<Sample> base = DemoData.baseTraining(100);
+      assertDisjoint(train, test, kind + " train and test");
+      assertDisjoint(base, test, kind + " base data and test");
+      assertDisjoint(validation, base, kind + " validation and base data");
+      assertDisjoint(DemoData.fewShot(kind, 1, 32), test, kind + " any few-shot split of the seed and test");
+      assertEquals(imageHashes(train), imageHashes(DemoData.fewShot(kind, 1, 4)), "deterministic");
+      assertFalse(imageHashes(train).equals(imageHashes(DemoData.fewShot(kind, 2, 4))));
+    }
+  }
+
+  @Test
+  void detectionBoxesSitOnTheGridAndOnShapesOfTheAskedColourAmongDistractors() {
+    int distractorScenes = 0;
+    for (Sample s : DemoData.test(DemoData.Kind.DETECTION, 4, 6)) {
+      List<int[]> boxes = DemoData.boxes(s.solution());
+      assertFalse(boxes.isEmpty(), s.solution());
+      BufferedImage img = s.image().decode();
+      ShapeColor color = ShapeColor.valueOf(DemoData.category(s).split(" ")[0].toUpperCase());
+      for (int[] b : boxes) {
+        for (int v : b) assertEquals(0, v % 250, "grid coordinate " + v);
+        // the box's centre pixel row holds the asked colour (within the position tint)
+        int cy = (b[1] + b[3]) / 2 * 112 / 1000;
+        boolean found = false;
+        for (int x = b[0] * 112 / 1000; x < b[2] * 112 / 1000; x++) found |= near(new Color(img.getRGB(x, cy)), color.rgb);
+        assertTrue(found, "asked colour inside " + Arrays.toString(b));
+      }
+      // a distractor: some shape pixel outside every true box
+      boolean outside = false;
+      for (int y = 0; y < 112 && !outside; y++) {
+        for (int x = 0; x < 112 && !outside; x++) {
+          Color c = new Color(img.getRGB(x, y));
+          if (c.getBlue() == 235) continue; // background
+          int fx = x * 1000 / 112, fy = y * 1000 / 112;
+          outside = boxes.stream().noneMatch(b -> fx >= b[0] && fx < b[2] && fy >= b[1] && fy < b[3]);
+        }
+      }
+      if (outside) distractorScenes++;
+    }
+    assertTrue(distractorScenes >= 20, "most target scenes have a distractor: " + distractorScenes + "/24");
+  }
+
+  private static boolean near(Color a, Color b) {
+    return Math.abs(a.getRed() - b.getRed()) <= 48 && Math.abs(a.getGreen() - b.getGreen()) <= 48 && a.getBlue() == b.getBlue();
   }
 
   @Test
   void reasoningPrefixKeepsTheAnswerTheRewardsRead() {
-    Sample s = DemoData.baseTraining(1).get(0);
-    assertTrue(s.solution().startsWith("<think> There "), s.solution());
-    assertTrue(dev.virft.reward.FormatReward.matches(s.solution()), s.solution());
-    double iou = new dev.virft.reward.DetectionIouReward().score(s.solution(), s.solution(), Map.of());
-    assertEquals(1.0, iou, 1e-12);
+    Sample d = DemoData.withReasoning(DemoData.fewShot(DemoData.Kind.DETECTION, 1, 1).get(0));
+    assertTrue(d.solution().startsWith("<think> one red triangle </think> <answer>[{'Position': ["), d.solution());
+    assertTrue(dev.virft.reward.FormatReward.matches(d.solution()), d.solution());
+    assertEquals(1.0, new dev.virft.reward.DetectionIouReward().score(d.solution(), d.solution(), Map.of()), 1e-12);
+    Sample c = DemoData.withReasoning(DemoData.fewShot(DemoData.Kind.CLASSIFICATION, 1, 1).get(0));
+    assertEquals("<think> The shape is a red triangle. </think> <answer>red triangle</answer>", c.solution());
+    assertEquals(1.0, new dev.virft.reward.ClassificationAccuracyReward().score(c.solution(), c.solution(), Map.of()));
+    for (Sample s : DemoData.baseTraining(10)) assertTrue(dev.virft.reward.FormatReward.matches(s.solution()), s.solution());
   }
 
   @Test
   void groundTruthFileIsReadByCocoAndScoresItsOwnBoxesPerfectly(@TempDir Path dir) {
-    List<Sample> test = DemoData.test(3, 2);
+    List<Sample> test = DemoData.test(DemoData.Kind.DETECTION, 3, 2);
     Path gt = dir.resolve("gt.json");
     DemoData.writeCocoGroundTruth(test, gt);
     DetectionDataset ds = DetectionJson.readGroundTruth(gt, DetectionJson.Format.COCO);
     assertEquals(test.size(), ds.images().size());
-    assertEquals(9, ds.categories().size());
+    assertEquals(12, ds.categories().size());
     int boxes = test.stream().mapToInt(s -> DemoData.boxes(s.solution()).size()).sum();
     assertEquals(boxes, ds.annotations().size());
-    // the ground truth's own answers, scored through the demo's scoring path: mAP 1, IoU reward 1
     List<String> answers = new ArrayList<>();
     for (Sample s : test) answers.add(DemoData.withReasoning(s).solution());
     DemoMetrics m = DemoEvaluator.score("oracle", test, answers, gt).metrics();
     assertEquals(1.0, m.map(), 1e-9);
     assertEquals(1.0, m.meanIouReward(), 1e-9);
     assertEquals(1.0, m.formatRate(), 1e-9);
-    // answers with no box score 0 everywhere
     List<String> empty = new ArrayList<>();
     for (int i = 0; i < test.size(); i++) empty.add("<think> x </think> <answer>No Objects</answer>");
     DemoMetrics z = DemoEvaluator.score("none", test, empty, gt).metrics();
     assertEquals(0.0, z.map(), 1e-12);
     assertEquals(0.0, z.meanIouReward(), 1e-12);
     assertEquals(1.0, z.formatRate(), 1e-12);
+  }
+
+  @Test
+  void classificationAccuracyIsTheOriginalsRewardOverTheRows() {
+    List<Sample> test = DemoData.test(DemoData.Kind.CLASSIFICATION, 3, 2);
+    List<String> answers = new ArrayList<>();
+    for (int i = 0; i < test.size(); i++) {
+      String label = DemoData.category(test.get(i));
+      answers.add(i % 2 == 0 ? "<think> x </think> <answer>" + label + "</answer>" : "<answer>purple star</answer>");
+    }
+    DemoMetrics m = DemoEvaluator.scoreClassification("x", test, answers).metrics();
+    assertEquals(0.5, m.accuracy(), 1e-12);
+    assertEquals(0.5, m.formatRate(), 1e-12);
   }
 }

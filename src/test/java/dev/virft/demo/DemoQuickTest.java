@@ -39,21 +39,29 @@ class DemoQuickTest {
     DemoRunner.Outcome o = new DemoRunner(s, new PrintStream(buf, true, StandardCharsets.UTF_8)).run();
     String printed = buf.toString(StandardCharsets.UTF_8);
 
-    assertEquals(List.of("base", "SFT", "RFT"), o.metrics().stream().map(DemoMetrics::model).toList());
+    assertEquals(
+        List.of("detection base", "detection SFT", "detection RFT", "classification base", "classification SFT",
+            "classification RFT"),
+        o.metrics().stream().map(m -> m.task() + " " + m.model()).toList());
     for (DemoMetrics m : o.metrics()) {
       assertTrue(m.allFinite(), m.toString());
-      assertTrue(m.map() >= 0 && m.map() <= 1, m.toString());
-      assertTrue(m.meanIouReward() >= 0 && m.meanIouReward() <= 1, m.toString());
-      assertEquals(9 * s.testPerCategory, m.prompts());
+      for (double v : m.values()) assertTrue(v >= 0 && v <= 1, m.task() + " " + m.model() + " " + v);
+      assertEquals(4 * s.testPerCategory, m.prompts());
     }
-    assertTrue(printed.contains("IoU-reward"), printed);
+    assertTrue(printed.contains("IoU reward") && printed.contains("accuracy"), printed);
     String html = Files.readString(o.report());
     assertTrue(html.contains("<td>RFT</td>"), "metrics table in the report");
+    assertTrue(html.contains("<h2>Detection</h2>") && html.contains("<h2>Classification</h2>"), "a section per task");
     Matcher curve = Pattern.compile("<polyline[^>]*points=\"([^\"]+)\"").matcher(html);
     assertTrue(curve.find(), "reward curve in the report");
-    assertEquals(s.grpoSteps, curve.group(1).trim().split(" ").length, "one point per GRPO step");
+    int steps = s.arm(DemoData.Kind.DETECTION).grpoSteps;
+    assertEquals(steps, curve.group(1).trim().split(" ").length, "one point per GRPO step");
     assertTrue(html.contains("data:image/png;base64,"), "test images in the report");
-    assertTrue(Files.isRegularFile(s.output.resolve("work/rft/checkpoint-" + s.grpoSteps + "/model.safetensors")));
-    assertTrue(Files.isRegularFile(s.output.resolve("work/sft/checkpoint-" + s.sftSteps + "/model.safetensors")));
+    for (DemoData.Kind kind : DemoData.Kind.values()) {
+      DemoRunner.Arm a = s.arm(kind);
+      Path kd = s.output.resolve("work/seed1/" + kind.label());
+      assertTrue(Files.isRegularFile(kd.resolve("rft/checkpoint-" + a.grpoSteps + "/model.safetensors")));
+      assertTrue(Files.isRegularFile(kd.resolve("sft/checkpoint-" + a.sftSteps + "/model.safetensors")));
+    }
   }
 }

@@ -25,8 +25,8 @@ class DemoReportTest {
         new DemoReport("virft demo <seed 1>")
             .metrics(
                 List.of(
-                    new DemoMetrics("base", 0.1, 0.2, 0.3, 0.5, 40),
-                    new DemoMetrics("RFT", 0.25, 0.5, 0.45, 1.0, 40)))
+                    DemoMetrics.detection("base", 0.1, 0.2, 0.3, 0.5, 40),
+                    DemoMetrics.detection("RFT", 0.25, 0.5, 0.45, 1.0, 40)))
             .chart(
                 "GRPO reward",
                 List.of(
@@ -60,10 +60,34 @@ class DemoReportTest {
 
   @Test
   void tableFlagsNonFiniteMetrics() {
-    assertTrue(new DemoMetrics("SFT", 0, 0, 0, 0, 1).allFinite());
-    assertFalse(new DemoMetrics("SFT", Double.NaN, 0, 0, 0, 1).allFinite());
-    String t = DemoMetrics.table(List.of(new DemoMetrics("SFT", 0.12345, 0.5, 0.25, 1, 8)));
+    assertTrue(DemoMetrics.detection("SFT", 0, 0, 0, 0, 1).allFinite());
+    assertFalse(DemoMetrics.detection("SFT", Double.NaN, 0, 0, 0, 1).allFinite());
+    assertFalse(DemoMetrics.classification("SFT", 0.5, Double.POSITIVE_INFINITY, 1).allFinite());
+    String t = DemoMetrics.table(List.of(DemoMetrics.detection("SFT", 0.12345, 0.5, 0.25, 1, 8)));
     assertTrue(t.contains("SFT"));
     assertTrue(t.contains("0.1235") || t.contains("0.1234"));
+  }
+
+  @Test
+  void stepAxisHasIntegerTicksOnly() {
+    assertEquals(List.of(1L, 2L, 3L), DemoReport.integerTicks(1, 3));
+    assertEquals(List.of(1L, 10L, 20L, 30L, 40L), DemoReport.integerTicks(1, 40));
+    assertEquals(List.of(1L, 20L, 40L, 60L, 80L, 100L), DemoReport.integerTicks(1, 100));
+    String svg =
+        DemoReport.svg(List.of(new DemoReport.Series("r", List.of(new double[] {1, 0}, new double[] {4, 1}))));
+    Matcher m = Pattern.compile("text-anchor=\"middle\">([^<]+)</text>").matcher(svg);
+    List<String> ticks = new java.util.ArrayList<>();
+    while (m.find()) ticks.add(m.group(1));
+    assertEquals(List.of("1", "2", "3", "4"), ticks.subList(0, 4), svg);
+  }
+
+  @Test
+  void meanStdIsOverSeeds() {
+    double[][] ms =
+        DemoMetrics.meanStd(
+            List.of(DemoMetrics.classification("RFT", 0.5, 1, 4), DemoMetrics.classification("RFT", 0.7, 1, 4)));
+    assertEquals(0.6, ms[0][0], 1e-12);
+    assertEquals(0.1, ms[1][0], 1e-12);
+    assertEquals(0.0, ms[1][1], 1e-12);
   }
 }
