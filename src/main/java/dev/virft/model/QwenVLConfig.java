@@ -413,6 +413,12 @@ public final class QwenVLConfig {
     if (!named) {
       o.put("torch_dtype", "float32");
     }
+    // transformers declares mlp_ratio an int (Qwen2VLVisionConfig) and refuses 2.0, which older
+    // writers (ours included) put in config.json: a whole number is written back as an int.
+    if (o.get("vision_config") instanceof ObjectNode v && v.path("mlp_ratio").isFloatingPointNumber()
+        && v.get("mlp_ratio").canConvertToExactIntegral()) {
+      v.put("mlp_ratio", v.get("mlp_ratio").asInt());
+    }
     return o;
   }
 

@@ -70,6 +70,22 @@ class ConfigWriterTest {
   }
 
   @Test
+  void aWholeFloatMlpRatioInTheBaseIsWrittenAsTheIntTransformersDeclares() {
+    ObjectNode base = (ObjectNode) Json.read(golden("qwen2_vl"));
+    ((ObjectNode) base.get("vision_config")).put("mlp_ratio", 2.0);
+    JsonNode written = QwenVLConfig.parse(base, "base").toHubJson();
+    assertTrue(written.at("/vision_config/mlp_ratio").isInt(), written.toString());
+    assertEquals(2, written.at("/vision_config/mlp_ratio").asInt());
+    assertEquals(List.of(), TransformersConfigSchema.violations(written));
+  }
+
+  @Test
+  void theShippedDemoBaseConfigPassesTheSchema() {
+    JsonNode shipped = Json.read(java.nio.file.Path.of("src/main/resources/demo/base/config.json"));
+    assertEquals(List.of(), TransformersConfigSchema.violations(shipped));
+  }
+
+  @Test
   void theSchemaCatchesWhatTransformersRefuses() {
     ObjectNode bad = (ObjectNode) Json.read(golden("qwen2_vl"));
     ((ObjectNode) bad.get("vision_config")).put("mlp_ratio", 2.0);
