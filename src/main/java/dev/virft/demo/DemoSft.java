@@ -222,16 +222,6 @@ public final class DemoSft {
       m.put("tokens", tokens);
       return m;
     }
-
-    @Override
-    public String progressLabel() {
-      return "loss";
-    }
-
-    @Override
-    public double progressValue(Step step, StepLoss loss) {
-      return loss.loss();
-    }
   }
 
   static void ensureDir(Path dir) {

@@ -137,14 +137,4 @@ public final class SftTrainer<E, P> implements Objective<SftTrainer.Batch> {
     return row;
   }
 
-  @Override
-  public String progressLabel() {
-    return "loss";
-  }
-
-  @Override
-  public double progressValue(Batch b, StepLoss loss) {
-    return loss.loss();
-  }
-
 }

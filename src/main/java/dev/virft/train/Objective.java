@@ -37,9 +37,13 @@ public interface Objective<R> {
   Map<String, Object> row(R batch, StepLoss loss, StepOutcome outcome);
 
   /** The value the progress bar shows, and its name. */
-  String progressLabel();
+  default String progressLabel() {
+    return "loss";
+  }
 
-  double progressValue(R batch, StepLoss loss);
+  default double progressValue(R batch, StepLoss loss) {
+    return loss.loss();
+  }
 
   /** Loss of one step (summed over ranks) and the objective's own diagnostics. */
   record StepLoss(double loss, Map<String, Double> extra) {}

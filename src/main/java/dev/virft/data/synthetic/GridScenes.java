@@ -3,13 +3,9 @@ package dev.virft.data.synthetic;
 import java.awt.Color;
 import java.awt.Polygon;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import javax.imageio.ImageIO;
 
 /**
  * Scenes for the built-in demo: shapes placed on a coarse grid of {@code cells × cells} square cells,
@@ -112,7 +108,7 @@ public final class GridScenes {
     }
     BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_4BYTE_ABGR);
     img.setRGB(0, 0, size, size, argb, 0, size);
-    return new Scene(size, size, List.copyOf(shapes), png(img));
+    return new Scene(size, size, List.copyOf(shapes), SceneRenderer.png(img));
   }
 
   /** Squares of cells closer than {@code gap} free cells (overlapping when the gap is 0). */
@@ -150,13 +146,4 @@ public final class GridScenes {
     return Math.max(0, Math.min(255, v));
   }
 
-  private static byte[] png(BufferedImage img) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      ImageIO.write(img, "png", out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
-  }
 }

@@ -118,7 +118,7 @@ public final class SceneRenderer {
     return new Shape(p.kind(), p.color(), x1, y1, x2, y2);
   }
 
-  private static byte[] png(BufferedImage img) {
+  static byte[] png(BufferedImage img) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
       ImageIO.write(img, "png", out);
