@@ -5,7 +5,7 @@ import java.util.Locale;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * libtorch's CPU intra-op threads, chosen once per process for the work: one thread for small models
+ * libtorch's CPU intra-op threads and OpenBLAS's (see {@link BlasThreads}), chosen once per process for the work: one thread for small models
  * (their matrices are too small for a second thread to pay for its hand-offs, and an idle sibling
  * core then stays free for whatever else runs), every core for larger ones; {@code --threads N}
  * overrides. Inter-op threads are one: nothing here runs independent graph branches concurrently.
@@ -77,8 +77,10 @@ public final class CpuThreads {
       }
     }
     torch.set_num_threads(n);
+    // libtorch's setting stops at its OpenMP regions; the matrix products go to OpenBLAS's own pool.
+    String blas = BlasThreads.set(n) ? "OpenBLAS " + BlasThreads.get() : "no OpenBLAS";
     String wait = System.getenv("OMP_WAIT_POLICY");
-    System.err.printf(Locale.ROOT, "virft: %d CPU thread%s (%s; OMP_WAIT_POLICY=%s)%n", n, n == 1 ? "" : "s",
-        why, wait == null ? "unset, workers may spin" : wait);
+    System.err.printf(Locale.ROOT, "virft: %d CPU thread%s (%s; %s; OMP_WAIT_POLICY=%s)%n", n, n == 1 ? "" : "s",
+        why, blas, wait == null ? "unset, workers may spin" : wait);
   }
 }
