@@ -1,6 +1,5 @@
 package dev.virft.model;
 
-import dev.virft.tensor.VocabProjection;
 import dev.virft.tensor.Device;
 import dev.virft.tensor.Tensors;
 import java.util.Map;
@@ -162,18 +161,6 @@ final class Qwen2LanguageModel {
   Tensor logits(Tensor hidden) {
     String head = cfg.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight";
     return torch.linear(hidden, w(head)).to(torch.ScalarType.Float);
-  }
-
-  /** As {@link #logits} for the few rows [B, H] of a no-grad decode step. */
-  Tensor decodeLogits(Tensor hidden) {
-    String head = cfg.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight";
-    Tensor weight = w(head);
-    if (hidden.dim() == 2 && !GradMode.is_enabled() && weight.is_cpu()
-        && weight.scalar_type().intern() == torch.ScalarType.Float
-        && hidden.scalar_type().intern() == torch.ScalarType.Float) {
-      return VocabProjection.logits(hidden, weight);
-    }
-    return logits(hidden);
   }
 
   /**

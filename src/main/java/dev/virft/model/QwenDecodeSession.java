@@ -96,7 +96,7 @@ final class QwenDecodeSession implements DecodeSession {
         new Tensor[] {cos.narrow(2, steps, 1), sin.narrow(2, steps, 1)}, mask.narrow(3, 0, at + 1), cache);
     cache.advance(1);
     steps++;
-    return lm.decodeLogits(h.select(1, 0));
+    return lm.logits(h.select(1, 0));
   }
 
   @Override

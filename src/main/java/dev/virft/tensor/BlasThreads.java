@@ -18,11 +18,17 @@ public final class BlasThreads {
   private static final String SET = "openblas_set_num_threads";
   private static final String GET = "openblas_get_num_threads";
 
+  /** Looked up once: {@code Loader.addressof} searches every loaded library. */
+  private static final class Symbols {
+    static final Function SETTER = function(SET);
+    static final Function GETTER = function(GET);
+  }
+
   private BlasThreads() {}
 
   /** Sets OpenBLAS's threads; false when this libtorch has no OpenBLAS to set. */
   public static boolean set(int n) {
-    Function f = function(SET);
+    Function f = Symbols.SETTER;
     if (f == null) {
       return false;
     }
@@ -32,7 +38,7 @@ public final class BlasThreads {
 
   /** OpenBLAS's current thread count, or -1 when there is none. */
   public static int get() {
-    Function f = function(GET);
+    Function f = Symbols.GETTER;
     return f == null ? -1 : f.invokeInt(new Object[0]);
   }
 

@@ -5,10 +5,12 @@ import java.util.Locale;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * libtorch's CPU intra-op threads and OpenBLAS's (see {@link BlasThreads}), chosen once per process for the work: one thread for small models
- * (their matrices are too small for a second thread to pay for its hand-offs, and an idle sibling
- * core then stays free for whatever else runs), every core for larger ones; {@code --threads N}
- * overrides. Inter-op threads are one: nothing here runs independent graph branches concurrently.
+ * libtorch's CPU intra-op threads and OpenBLAS's (the matrix products; {@link BlasThreads}), chosen
+ * once per process for the work: one of each for small models (their matrices are too small for a
+ * second thread to pay for its hand-offs, and an idle sibling core then stays free for whatever else
+ * runs), every core for larger ones, with OpenBLAS's threshold lower than libtorch's (products gain
+ * from a second core long before elementwise work does); {@code --threads N} sets both. Inter-op
+ * threads are one: nothing here runs independent graph branches concurrently.
  *
  * <p>Workers must not busy-wait: OpenMP's default spinning collapses as soon as another process wants
  * a core. That is {@code OMP_WAIT_POLICY=PASSIVE}, which libgomp reads when it loads, so it is set in
@@ -21,6 +23,14 @@ public final class CpuThreads {
    * vocabulary-sized head dominates), with other work on the box; larger models get every core.
    */
   public static final long ONE_THREAD_BELOW_PARAMETERS = 200_000_000L;
+
+  /**
+   * Below this many parameters OpenBLAS (the matrix products) gets one thread too; at or above it every
+   * core. Its pool is separate from libtorch's: for the 113 M bench config, whose 151,936 x 512 head is
+   * most of each decode step, one libtorch thread with two OpenBLAS threads was the fastest on the free
+   * 2-core box (decode 4.4 s, against 8.0 s with one OpenBLAS thread; docs/benchmarks.md).
+   */
+  public static final long ONE_BLAS_THREAD_BELOW_PARAMETERS = 50_000_000L;
 
   private static Integer requested;
   private static boolean chosen;
@@ -35,7 +45,7 @@ public final class CpuThreads {
     }
     requested = n;
     chosen = false;
-    apply(n, "--threads " + n);
+    apply(n, n, "--threads " + n);
   }
 
   /** The requested count, or null when the choice is left to the model size. */
@@ -55,10 +65,17 @@ public final class CpuThreads {
       chosen = true;
       return;
     }
-    int n = threadsFor(parameters, Runtime.getRuntime().availableProcessors());
-    apply(n, String.format(Locale.ROOT, "model of %.1f M parameters, %s %d M; --threads N overrides",
+    int cores = Runtime.getRuntime().availableProcessors();
+    int n = threadsFor(parameters, cores);
+    apply(n, blasThreadsFor(parameters, cores), String.format(Locale.ROOT,
+        "model of %.1f M parameters, %s %d M; --threads N overrides",
         parameters / 1e6, parameters < ONE_THREAD_BELOW_PARAMETERS ? "below" : "at least",
         ONE_THREAD_BELOW_PARAMETERS / 1_000_000));
+  }
+
+  /** The size rule for OpenBLAS's threads. */
+  public static int blasThreadsFor(long parameters, int cores) {
+    return parameters < ONE_BLAS_THREAD_BELOW_PARAMETERS ? 1 : Math.max(1, cores);
   }
 
   /** The size rule alone. */
@@ -66,7 +83,7 @@ public final class CpuThreads {
     return parameters < ONE_THREAD_BELOW_PARAMETERS ? 1 : Math.max(1, cores);
   }
 
-  private static void apply(int n, String why) {
+  private static void apply(int n, int blasThreads, String why) {
     chosen = true;
     if (!interopSet) {
       interopSet = true;
@@ -78,7 +95,7 @@ public final class CpuThreads {
     }
     torch.set_num_threads(n);
     // libtorch's setting stops at its OpenMP regions; the matrix products go to OpenBLAS's own pool.
-    String blas = BlasThreads.set(n) ? "OpenBLAS " + BlasThreads.get() : "no OpenBLAS";
+    String blas = BlasThreads.set(blasThreads) ? "OpenBLAS " + BlasThreads.get() : "no OpenBLAS";
     String wait = System.getenv("OMP_WAIT_POLICY");
     System.err.printf(Locale.ROOT, "virft: %d CPU thread%s (%s; %s; OMP_WAIT_POLICY=%s)%n", n, n == 1 ? "" : "s",
         why, blas, wait == null ? "unset, workers may spin" : wait);
