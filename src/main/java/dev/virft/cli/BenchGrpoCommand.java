@@ -154,8 +154,7 @@ public final class BenchGrpoCommand implements Callable<Integer> {
     var t = cfg.text();
     long kvElement = Device.parse(device).computeType() == torch.ScalarType.Float ? 4 : 2;
     long kv = 2L * t.numHiddenLayers() * g * t.numKeyValueHeads() * (promptLength + maxNewTokens) * t.headDim() * kvElement;
-    // One [G, T, V] float32 tensor: the logits, kept for the backward (no log-softmax copy: TokenLogProbs).
-    long head = (long) g * maxNewTokens * t.vocabSize() * 4;
+    long head = 2L * g * maxNewTokens * t.vocabSize() * 4;
     long trainable = 0;
     for (Tensor p : params.values()) {
       trainable += p.numel() * 4;
@@ -169,7 +168,7 @@ public final class BenchGrpoCommand implements Callable<Integer> {
         .add("reference", refModel == null ? 0 : MemoryBreakdown.bytesOf(refModel.parameters().asMap().values()),
             refModel == null ? "none, or the LoRA base with adapters off" : "frozen, compute dtype")
         .add("kv_cache", kv, "G rows x (prompt + max_new_tokens), from the sizes")
-        .add("logits", head, "policy pass logits over the completion, from the sizes");
+        .add("logits", head, "policy pass logits + log-softmax over the completion, from the sizes");
   }
 
   /**

@@ -28,7 +28,7 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   /** Every verb takes {@code --threads N} (inherited by the subcommands); see {@link CpuThreads}. */
   @CommandLine.Option(names = "--threads", scope = CommandLine.ScopeType.INHERIT, paramLabel = "N",
-      description = "CPU threads for libtorch and OpenBLAS (default: libtorch 1 below 200 M parameters, OpenBLAS 1 below 50 M, else every core).")
+      description = "CPU threads for libtorch and OpenBLAS (default: libtorch 1 below 200 M parameters, OpenBLAS 1 below 5 M, else every core).")
   void setThreads(Integer n) {
     if (n != null) { // picocli may reset the option to its (absent) initial value
       CpuThreads.request(n);

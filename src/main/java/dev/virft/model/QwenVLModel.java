@@ -10,7 +10,6 @@ import dev.virft.generation.SuppressTokensLogitsProcessor;
 import dev.virft.generation.TemperatureLogitsWarper;
 import dev.virft.generation.TopKLogitsWarper;
 import dev.virft.generation.TopPLogitsWarper;
-import dev.virft.tensor.TokenLogProbs;
 import dev.virft.tensor.Device;
 import dev.virft.tensor.Safetensors;
 import dev.virft.tensor.StateDict;
@@ -468,8 +467,9 @@ public final class QwenVLModel implements AutoCloseable {
     long n = len - promptLength;
     // Only the positions that predict completion tokens go through the (vocabulary-sized) head.
     Tensor logits = lm.logits(h.narrow(1, promptLength - 1, n));
+    Tensor logp = torch.log_softmax(logits, -1);
     Tensor targets = inputIds.to(device.torchDevice(), torch.ScalarType.Long).narrow(1, promptLength, n);
-    return TokenLogProbs.of(logits, targets);
+    return torch.gather(logp, 2, targets.unsqueeze(-1)).squeeze(-1);
   }
 
   /**
@@ -525,7 +525,8 @@ public final class QwenVLModel implements AutoCloseable {
     // The prompt's last position predicts the first completion token, completion j predicts j + 1.
     Tensor last = hp.narrow(1, l - 1, 1).expand(g, 1, hp.size(-1));
     Tensor h = t == 1 ? last : torch.cat(new org.bytedeco.pytorch.TensorVector(last, hc.narrow(1, 0, t - 1)), 1);
-    return TokenLogProbs.of(lm.logits(h), ids);
+    Tensor logp = torch.log_softmax(lm.logits(h), -1);
+    return torch.gather(logp, 2, ids.unsqueeze(-1)).squeeze(-1);
   }
 
   /** M-RoPE positions [3, B, L] and deltas [B] of a left-padded batch, as transformers computes them. */

@@ -26,11 +26,13 @@ public final class CpuThreads {
 
   /**
    * Below this many parameters OpenBLAS (the matrix products) gets one thread too; at or above it every
-   * core. Its pool is separate from libtorch's: for the 113 M bench config, whose 151,936 x 512 head is
-   * most of each decode step, one libtorch thread with two OpenBLAS threads was the fastest on the free
-   * 2-core box (decode 4.4 s, against 8.0 s with one OpenBLAS thread; docs/benchmarks.md).
+   * core. Its pool is separate from libtorch's, and a vocabulary-sized head already gains from a second
+   * core: on the free 2-core box one libtorch thread with two OpenBLAS threads was the fastest for both
+   * bench configs (113 M: decode 4.4 s against 8.0 s with one OpenBLAS thread; 10 M, whose 151,936-row
+   * head is nearly all of it: GRPO step 2.3 s against 3.2-3.5 s; docs/benchmarks.md). The demo's
+   * 0.7 M model has no product big enough to share.
    */
-  public static final long ONE_BLAS_THREAD_BELOW_PARAMETERS = 50_000_000L;
+  public static final long ONE_BLAS_THREAD_BELOW_PARAMETERS = 5_000_000L;
 
   private static Integer requested;
   private static boolean chosen;
