@@ -77,8 +77,8 @@ public final class QwenPolicy implements PolicyModel<QwenPrompt> {
 
   /**
    * The original repeats the prompt and pixel values G times and runs one forward over
-   * prompt+completion (spec §4.2 steps 4-5). Here the image is encoded once and, for a one-row prompt
-   * without gradients, the prompt's decoder pass runs once with its keys and values shared by the G completions
+   * prompt+completion (spec §4.2 steps 4-5). Here the image is encoded once and, for a one-row prompt,
+   * the prompt's decoder pass runs once with its keys and values shared by the G completions
    * ({@link QwenVLModel#completionLogProbsSharedPrompt}): the same values and gradient as G passes over
    * prompt + completion, at about 1/G of the prompt's cost. The
    * completion part is fully attended: attention is causal, so tokens after the stop token (which the
@@ -94,10 +94,10 @@ public final class QwenPolicy implements PolicyModel<QwenPrompt> {
         model.setAdaptersEnabled(true);
       }
     }
-    if (p.inputIds().size(0) == 1 && !org.bytedeco.pytorch.GradMode.is_enabled()) {
-      // One prompt, G completions, no gradients (reference and old-policy passes): the prompt's layers
-      // run once and its keys/values serve all G rows. The policy's own pass with gradients keeps the
-      // G full rows: with autograd through the shared keys it measured slower on the 2-core box.
+    if (p.inputIds().size(0) == 1) {
+      // One prompt, G completions: the prompt's layers run once and its keys/values serve all G rows
+      // (autograd sums the G rows' gradients back into them). With gradients, on the free 2-core box:
+      // 113 M bench config policy fwd+bwd 3.4 / 3.8 s against 5.4 / 4.1 s for G full rows, 10 M equal.
       Tensor embeds = p.pixelValues() == null ? null : model.imageEmbeddings(p.pixelValues(), p.gridThw());
       return model.completionLogProbsSharedPrompt(p.inputIds(), p.attentionMask(), embeds, p.gridThw(), completionIds);
     }
