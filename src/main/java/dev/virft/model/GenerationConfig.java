@@ -22,7 +22,7 @@ public record GenerationConfig(
     int numReturnSequences,
     long seed,
     long[] suppressTokenIds,
-    double repetitionPenalty) {
+    double repetitionPenalty) implements dev.virft.generation.GenerationParams {
 
   public GenerationConfig {
     if (maxNewTokens < 0) {
