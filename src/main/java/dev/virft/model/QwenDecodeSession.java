@@ -39,7 +39,7 @@ final class QwenDecodeSession implements PrefillSession {
 
   QwenDecodeSession(QwenVLModel model, int rows, int longest, int maxNew, Tensor imageEmbeds, long[][][] grids) {
     this.model = model;
-    this.lm = model.languageModel();
+    this.lm = model.model().languageModel();
     this.cfg = model.config();
     this.device = model.device();
     this.rows = rows;
@@ -87,7 +87,7 @@ final class QwenDecodeSession implements PrefillSession {
     }
     int l = tokens.length;
     try (KVCache own = new KVCache(cfg, 1, l, device)) {
-      Tensor h = model.hidden(Tensors.longs(tokens, 1, l), null, mine, grids == null ? null : grids[prompt], own);
+      Tensor h = model.model().hidden(Tensors.longs(tokens, 1, l), null, mine, grids == null ? null : grids[prompt], own);
       Tensor logits = model.logits(h.select(1, l - 1));
       cache.copyPrompt(own, 0, l, row, count, longest - l);
       long ropeDelta = own.ropeDeltas()[0];

@@ -6,20 +6,16 @@ import dev.virft.model.lora.LoraAdapters;
 import dev.virft.model.nn.ComputeWeights;
 import dev.virft.model.nn.Linear;
 import dev.virft.model.nn.WeightBinder;
-import dev.virft.model.text.CausalMask;
 import dev.virft.model.text.Qwen2Model;
-import dev.virft.model.vision.VisionTransformer;
 import dev.virft.tensor.Device;
 import dev.virft.tensor.StateDict;
 import dev.virft.tensor.Tensors;
 import dev.virft.util.VirftException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
@@ -43,16 +39,14 @@ public final class QwenVLModel implements AutoCloseable {
   private Modules modules;
   private LoraAdapters lora; // null unless LoRA adapters are attached
 
-  /** The modules over one set of masters; rebuilt when the masters are replaced (merge, freeze). */
-  record Modules(VisionTransformer visual, Qwen2Model model, Tensor lmHead) {
+  /** The model and head over one set of masters; rebuilt when the masters are replaced (merge, freeze). */
+  record Modules(Qwen2VLModel model, Tensor lmHead) {
     /** Binds {@code visual.*}, {@code model.*} and {@code lm_head.*} (the tied head is the embedding). */
     static Modules bind(QwenVLConfig cfg, ComputeWeights weights, WeightBinder b) {
-      Device device = weights.device();
-      VisionTransformer visual = VisionTransformer.create(cfg.vision(), t -> t.to(device.computeType()), b.under("visual."));
-      Qwen2Model model = new Qwen2Model(cfg.text(), weights, b.under("model."));
-      Tensor lmHead = cfg.tieWordEmbeddings() ? model.embedTokensWeight()
+      Qwen2VLModel model = new Qwen2VLModel(cfg, weights, b);
+      Tensor lmHead = cfg.tieWordEmbeddings() ? model.languageModel().embedTokensWeight()
           : b.take("lm_head.weight", cfg.text().vocabSize(), cfg.text().hiddenSize());
-      return new Modules(visual, model, lmHead);
+      return new Modules(model, lmHead);
     }
 
     static void bind(QwenVLConfig cfg, Device device, WeightBinder b) {
@@ -80,7 +74,7 @@ public final class QwenVLModel implements AutoCloseable {
   private void bind() {
     weights.release();
     modules = Modules.bind(cfg, weights, WeightBinder.of("model", params::get));
-    for (Linear linear : modules.model().linears()) {
+    for (Linear linear : modules.model().languageModel().linears()) {
       linear.setAdapter(lora == null ? null : lora.adapterFor(linear.module()));
     }
   }
@@ -269,21 +263,12 @@ public final class QwenVLModel implements AutoCloseable {
 
   /** The vision tower's merged embeddings [tokens, hidden] for the images of a batch ({@code get_image_features}). */
   public Tensor imageEmbeddings(Tensor pixelValues, long[][] imageGridThw) {
-    if (imageGridThw == null) {
-      throw new VirftException("model: pixel values given without image_grid_thw");
-    }
-    long patches = 0;
-    for (long[] g : imageGridThw) {
-      patches += g[0] * g[1] * g[2];
-    }
-    if (pixelValues.dim() != 2 || pixelValues.size(0) != patches
-        || pixelValues.size(1) != cfg.vision().patchDim()) {
-      throw new VirftException("pixel_values: shape " + Arrays.toString(Tensors.shape(pixelValues))
-          + ", expected [" + patches + ", " + cfg.vision().patchDim() + "] for image_grid_thw "
-          + Arrays.deepToString(imageGridThw));
-    }
-    return modules.visual().forward(pixelValues.to(device.torchDevice(), device.computeType()), imageGridThw)
-        .to(device.computeType());
+    return modules.model().imageEmbeddings(pixelValues, imageGridThw);
+  }
+
+  /** M-RoPE positions [3, B, L] and deltas [B] of a left-padded batch, as transformers computes them. */
+  public RopeIndex.Result ropeIndex(Tensor inputIds, Tensor attentionMask, long[][] imageGridThw) {
+    return modules.model().ropeIndex(inputIds, attentionMask, imageGridThw);
   }
 
   /** The LM head: logits [..., V] in float32 of hidden states (the embedding matrix when tied). */
@@ -291,7 +276,7 @@ public final class QwenVLModel implements AutoCloseable {
     return torch.linear(hidden, weights.of(modules.lmHead())).to(torch.ScalarType.Float);
   }
 
-  Qwen2Model languageModel() {
+  Qwen2VLModel model() {
     return modules.model();
   }
 
@@ -308,7 +293,7 @@ public final class QwenVLModel implements AutoCloseable {
   /** As {@link #forward}, with precomputed image embeddings [tokens, hidden] (or null). */
   public Tensor forwardWithImageEmbeds(Tensor inputIds, Tensor attentionMask, Tensor imageEmbeds,
       long[][] imageGridThw, KVCache cache) {
-    return logits(hidden(inputIds, attentionMask, imageEmbeds, imageGridThw, cache));
+    return logits(modules.model().hidden(inputIds, attentionMask, imageEmbeds, imageGridThw, cache));
   }
 
   /**
@@ -328,7 +313,7 @@ public final class QwenVLModel implements AutoCloseable {
       throw new VirftException("completionLogProbs: prompt length " + promptLength
           + " is outside [1, " + len + "]");
     }
-    Tensor h = hidden(inputIds, attentionMask, imageEmbeds, imageGridThw, null);
+    Tensor h = modules.model().hidden(inputIds, attentionMask, imageEmbeds, imageGridThw, null);
     long n = len - promptLength;
     // Only the positions that predict completion tokens go through the (vocabulary-sized) head.
     Tensor logp = torch.log_softmax(logits(h.narrow(1, promptLength - 1, n)), -1);
@@ -347,114 +332,14 @@ public final class QwenVLModel implements AutoCloseable {
     if (promptIds.size(0) != 1) {
       throw new IllegalArgumentException("one prompt row expected, got " + promptIds.size(0));
     }
-    int l = (int) promptIds.size(1);
-    int g = (int) completionIds.size(0);
-    int t = (int) completionIds.size(1);
-    long[][] pid = Tensors.toLongs2d(promptIds);
-    long[][] pmask = promptMask == null ? ones(1, l) : Tensors.toLongs2d(promptMask);
+    Tensor h = modules.model().sharedPromptHidden(promptIds, promptMask, imageEmbeds, imageGridThw, completionIds);
     org.bytedeco.pytorch.Device dev = device.torchDevice();
-    Qwen2Model lm = modules.model();
-    SharedPromptKV kv = new SharedPromptKV(cfg.text().numHiddenLayers());
-    Tensor embeds = inputsEmbeds(promptIds.to(dev, torch.ScalarType.Long), imageEmbeds);
-    RopeIndex.Result r = RopeIndex.compute(cfg, pid, pmask, imageEmbeds == null ? null : imageGridThw);
-    Tensor positions = Tensors.longs(r.flat(), 3, 1, l).to(dev, torch.ScalarType.Long);
-    Tensor hp = lm.forward(embeds, positions, CausalMask.additive(pmask, 0, l, l, device), kv);
-    if (t == 0) {
-      return torch.zeros(new long[] {g, 0}, new TensorOptions(torch.ScalarType.Float)
+    if (h == null) {
+      return torch.zeros(new long[] {completionIds.size(0), 0}, new TensorOptions(torch.ScalarType.Float)
           .device(new org.bytedeco.pytorch.DeviceOptional(dev)));
     }
-    kv.expandTo(g);
-    long delta = r.deltas()[0];
-    long[][] mask = new long[g][l + t];
-    for (int i = 0; i < g; i++) {
-      System.arraycopy(pmask[0], 0, mask[i], 0, l);
-      Arrays.fill(mask[i], l, l + t, 1L);
-    }
-    Tensor ids = completionIds.to(dev, torch.ScalarType.Long);
-    Tensor completionPositions = RopeIndex.decodePositions(mask, l, t, repeat(delta, g));
-    Tensor hc = lm.forward(lm.embed(ids), completionPositions.to(dev, torch.ScalarType.Long),
-        CausalMask.additive(mask, l, t, l + t, device), kv);
-    // The prompt's last position predicts the first completion token, completion j predicts j + 1.
-    Tensor last = hp.narrow(1, l - 1, 1).expand(g, 1, hp.size(-1));
-    Tensor h = t == 1 ? last : torch.cat(new org.bytedeco.pytorch.TensorVector(last, hc.narrow(1, 0, t - 1)), 1);
     Tensor logp = torch.log_softmax(logits(h), -1);
-    return torch.gather(logp, 2, ids.unsqueeze(-1)).squeeze(-1);
-  }
-
-  /** M-RoPE positions [3, B, L] and deltas [B] of a left-padded batch, as transformers computes them. */
-  public RopeIndex.Result ropeIndex(Tensor inputIds, Tensor attentionMask, long[][] imageGridThw) {
-    long[][] ids = Tensors.toLongs2d(inputIds);
-    long[][] mask = attentionMask == null ? null : Tensors.toLongs2d(attentionMask);
-    return RopeIndex.compute(cfg, ids, mask, imageGridThw);
-  }
-
-  /** Token embeddings with the image features scattered into the {@code <|image_pad|>} positions. */
-  private Tensor inputsEmbeds(Tensor idsDev, Tensor imageEmbeds) {
-    Tensor embeds = modules.model().embed(idsDev);
-    if (imageEmbeds == null) {
-      return embeds;
-    }
-    Tensor isImage = idsDev.eq(new Scalar(cfg.imageTokenId()));
-    long tokens = isImage.sum().item_long();
-    if (tokens != imageEmbeds.size(0)) {
-      throw new VirftException("input_ids: " + tokens + " <|image_pad|> tokens (id "
-          + cfg.imageTokenId() + ") but the images give " + imageEmbeds.size(0) + " embeddings");
-    }
-    Tensor m = isImage.unsqueeze(-1).expand_as(embeds);
-    return embeds.masked_scatter(m, imageEmbeds.to(embeds.scalar_type()));
-  }
-
-  /** The decoder's last hidden states [B, L, H] of a batch (with a cache: appended after the cached tokens). */
-  Tensor hidden(Tensor inputIds, Tensor attentionMask, Tensor imageEmbeds, long[][] grids, KVCache cache) {
-    long b = inputIds.size(0);
-    long l = inputIds.size(1);
-    int past = cache == null ? 0 : cache.length();
-    long[][] ids = Tensors.toLongs2d(inputIds);
-    long[][] mask = attentionMask == null ? ones(b, past + l) : Tensors.toLongs2d(attentionMask);
-    if (mask.length != b || (b > 0 && mask[0].length != past + l)) {
-      throw new VirftException("attention_mask: shape [" + mask.length + ", "
-          + (b > 0 ? mask[0].length : 0) + "], expected [" + b + ", " + (past + l) + "]");
-    }
-    Tensor embeds = inputsEmbeds(inputIds.to(device.torchDevice(), torch.ScalarType.Long), imageEmbeds);
-    Tensor positions;
-    if (past == 0) {
-      RopeIndex.Result r = RopeIndex.compute(cfg, ids, mask, imageEmbeds == null ? null : grids);
-      positions = Tensors.longs(r.flat(), 3, b, l);
-      if (cache != null) {
-        cache.setRopeDeltas(r.deltas());
-      }
-    } else {
-      positions = RopeIndex.decodePositions(mask, past, (int) l, cache.ropeDeltas());
-    }
-    positions = positions.to(device.torchDevice(), torch.ScalarType.Long);
-    if (cache != null) {
-      if (cache.batch() != b || past + l > cache.capacity()) {
-        throw new VirftException("KV cache: holds " + cache.batch() + " rows x " + cache.capacity()
-            + " positions, the input needs " + b + " x " + (past + l));
-      }
-      cache.recordMask(mask, past);
-    }
-    Tensor add = CausalMask.additive(mask, past, (int) l,
-        cache == null ? past + (int) l : cache.attendLength((int) l), device);
-    Tensor h = modules.model().forward(embeds, positions, add, cache);
-    if (cache != null) {
-      cache.advance((int) l);
-    }
-    return h;
-  }
-
-  static long[][] ones(long b, long l) {
-    long[][] m = new long[(int) b][(int) l];
-    for (long[] row : m) {
-      Arrays.fill(row, 1L);
-    }
-    return m;
-  }
-
-  private static long[] repeat(long v, int n) {
-    long[] out = new long[n];
-    Arrays.fill(out, v);
-    return out;
+    return torch.gather(logp, 2, completionIds.to(dev, torch.ScalarType.Long).unsqueeze(-1)).squeeze(-1);
   }
 
   // ---------------------------------------------------------------- generation
@@ -518,7 +403,7 @@ public final class QwenVLModel implements AutoCloseable {
       Tensor imageEmbeds, long[][] imageGridThw, GenerationConfig gen, long[] promptSeeds) {
     int prompts = (int) inputIds.size(0);
     long[][] ids = Tensors.toLongs2d(inputIds);
-    long[][] mask = attentionMask == null ? ones(prompts, inputIds.size(1)) : Tensors.toLongs2d(attentionMask);
+    long[][] mask = attentionMask == null ? Qwen2VLModel.ones(prompts, inputIds.size(1)) : Tensors.toLongs2d(attentionMask);
     int[] lengths = new int[prompts * gen.numReturnSequences()];
     long[][] tokens = Generation.generate(
         (rows, longest, maxNew) -> new QwenDecodeSession(this, rows, longest, maxNew, imageEmbeds,
