@@ -48,22 +48,15 @@ public final class QwenVLModel implements AutoCloseable {
           : b.take("lm_head.weight", cfg.text().vocabSize(), cfg.text().hiddenSize());
       return new Modules(model, lmHead);
     }
-
-    static void bind(QwenVLConfig cfg, Device device, WeightBinder b) {
-      bind(cfg, new ComputeWeights(device), b);
-    }
   }
 
   QwenVLModel(QwenVLConfig cfg, Device device, Map<String, Tensor> params) {
     this.cfg = cfg;
     this.device = device;
     this.params = params;
-    for (Tensor p : params.values()) {
-      // Kept alive across the callers' PointerScopes; released in close().
-      p.retainReference();
-    }
     long count = 0;
     for (Tensor p : params.values()) {
+      p.retainReference(); // kept alive across the callers' PointerScopes; released in close()
       count += p.numel();
     }
     dev.virft.tensor.CpuThreads.forModel(count, device);
@@ -234,19 +227,9 @@ public final class QwenVLModel implements AutoCloseable {
    */
   public void freezeInComputeDtype() {
     setTrainable(name -> false);
-    torch.ScalarType compute = device.computeType();
-    if (compute.intern() == torch.ScalarType.Float) {
-      return;
+    if (weights.replaceByComputeCopies(params)) {
+      bind();
     }
-    weights.release();
-    for (Map.Entry<String, Tensor> e : params.entrySet()) {
-      Tensor old = e.getValue();
-      Tensor low = old.detach().to(compute).contiguous();
-      low.retainReference();
-      e.setValue(low);
-      old.releaseReference();
-    }
-    bind();
   }
 
   /** Clears every parameter's gradient. */
@@ -352,7 +335,7 @@ public final class QwenVLModel implements AutoCloseable {
    */
   public GenerationOutput generate(Tensor inputIds, Tensor attentionMask, Tensor pixelValues,
       long[][] imageGridThw, GenerationConfig gen) {
-    return generate(inputIds, attentionMask, pixelValues, imageGridThw, gen, defaultSeeds(inputIds, gen));
+    return generate(inputIds, attentionMask, pixelValues, imageGridThw, gen, gen.promptSeeds((int) inputIds.size(0)));
   }
 
   /** As {@link #generate}, prompt p sampling from a generator seeded with {@code promptSeeds[p]}. */
@@ -379,15 +362,7 @@ public final class QwenVLModel implements AutoCloseable {
   public GenerationOutput generateWithImageEmbeds(Tensor inputIds, Tensor attentionMask,
       Tensor imageEmbeds, long[][] imageGridThw, GenerationConfig gen) {
     return generateWithImageEmbeds(inputIds, attentionMask, imageEmbeds, imageGridThw, gen,
-        defaultSeeds(inputIds, gen));
-  }
-
-  private static long[] defaultSeeds(Tensor inputIds, GenerationConfig gen) {
-    long[] seeds = new long[(int) inputIds.size(0)];
-    for (int p = 0; p < seeds.length; p++) {
-      seeds[p] = gen.seed() + p;
-    }
-    return seeds;
+        gen.promptSeeds((int) inputIds.size(0)));
   }
 
   /** The decode loop's statistics of this thread's last generate call (for {@code virft bench generate}). */

@@ -1,6 +1,8 @@
 package dev.virft.model;
 
+import dev.virft.model.nn.ComputeWeights;
 import dev.virft.model.nn.WeightBinder;
+import dev.virft.tensor.Device;
 import java.util.Map;
 
 /**
@@ -15,7 +17,7 @@ public final class WeightLayout {
   /** Hub names -> shapes; {@code lm_head.weight} only when embeddings are not tied. */
   public static Map<String, long[]> of(QwenVLConfig cfg) {
     WeightBinder b = WeightBinder.layout();
-    QwenVLModel.Modules.bind(cfg, dev.virft.tensor.Device.CPU, b);
+    QwenVLModel.Modules.bind(cfg, new ComputeWeights(Device.CPU), b);
     return b.shapes();
   }
 

@@ -7,6 +7,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * The float32 masters of one model seen in the device's compute dtype. With gradients on, the cast is
@@ -90,6 +91,27 @@ public final class ComputeWeights implements WeightCast {
       total += c.copy.numel() * c.copy.element_size();
     }
     return total;
+  }
+
+  /**
+   * Where the compute dtype is narrower than float32, replaces every master of {@code params} by its
+   * compute-dtype copy (releasing the old one and the kept copies): a frozen model never takes an
+   * update, so float32 masters would only double its memory. Returns whether anything was replaced.
+   */
+  public boolean replaceByComputeCopies(Map<String, Tensor> params) {
+    torch.ScalarType compute = device.computeType();
+    if (compute.intern() == torch.ScalarType.Float) {
+      return false;
+    }
+    release();
+    for (Map.Entry<String, Tensor> e : params.entrySet()) {
+      Tensor old = e.getValue();
+      Tensor low = old.detach().to(compute).contiguous();
+      low.retainReference();
+      e.setValue(low);
+      old.releaseReference();
+    }
+    return true;
   }
 
   /** Frees the kept copies (the model is closing or its weights were replaced). */
