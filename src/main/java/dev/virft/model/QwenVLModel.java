@@ -117,7 +117,7 @@ public final class QwenVLModel implements AutoCloseable {
   public static QwenVLModel loadWithAdapter(Path adapterDir, Path base, Device device) {
     LoraConfig lc = LoraConfig.read(adapterDir).withBase(base);
     QwenVLModel m = load(base, device);
-    m.attach(LoraAdapters.read(adapterDir, m.cfg, lc, device));
+    m.attach(LoraAdapters.read(adapterDir, m.modules.model().languageModel().linears(), lc, device));
     return m;
   }
 
@@ -127,7 +127,7 @@ public final class QwenVLModel implements AutoCloseable {
    * and only they require gradients.
    */
   public void addLora(LoraConfig lc, long seed) {
-    attach(LoraAdapters.init(cfg, lc.validated("LoRA options"), device, seed));
+    attach(LoraAdapters.init(modules.model().languageModel().linears(), lc.validated("LoRA options"), device, seed));
   }
 
   private void attach(LoraAdapters adapters) {

@@ -1,7 +1,6 @@
 package dev.virft.model.lora;
 
 import dev.virft.model.LoraConfig;
-import dev.virft.model.QwenVLConfig;
 import dev.virft.model.WeightLayout;
 import dev.virft.model.nn.Linear;
 import dev.virft.tensor.Device;
@@ -62,13 +61,13 @@ public final class LoraAdapters {
    * Fresh adapters as PEFT initialises them: A from kaiming_uniform(a=sqrt(5)), i.e. U(-1/sqrt(in),
    * 1/sqrt(in)) (torch.nn.Linear's default), B zeros, so the adapted model starts equal to the base.
    */
-  public static LoraAdapters init(QwenVLConfig cfg, LoraConfig lc, Device device, long seed) {
-    Map<String, long[]> layout = WeightLayout.of(cfg);
+  public static LoraAdapters init(List<Linear> linears, LoraConfig lc, Device device, long seed) {
+    Map<String, long[]> layout = targets(linears, lc);
     Generator gen = torch.createCPUGenerator(seed);
     Map<String, Tensor> m = new LinkedHashMap<>();
-    List<String> paths = lc.modulePaths(cfg);
+    List<String> paths = new ArrayList<>(layout.keySet());
     for (String module : paths) {
-      long[] w = layout.get(module + ".weight");
+      long[] w = layout.get(module);
       double bound = 1.0 / Math.sqrt(w[1]);
       Tensor a = torch.empty(new long[] {lc.r(), w[1]}, new TensorOptions(torch.ScalarType.Float),
               new MemoryFormatOptional())
@@ -80,10 +79,10 @@ public final class LoraAdapters {
   }
 
   /** Reads adapter_model.safetensors of a PEFT LoRA directory; every tensor is checked by name and shape. */
-  public static LoraAdapters read(Path adapterDir, QwenVLConfig cfg, LoraConfig lc, Device device) {
+  public static LoraAdapters read(Path adapterDir, List<Linear> linears, LoraConfig lc, Device device) {
     Path f = adapterDir.resolve(LoraConfig.WEIGHTS_FILE);
     StateDict sd = Safetensors.read(f);
-    Map<String, long[]> layout = WeightLayout.of(cfg);
+    Map<String, long[]> layout = targets(linears, lc);
     Map<String, Tensor> byName = new LinkedHashMap<>();
     List<String> unexpected = new ArrayList<>();
     for (String stored : sd.names()) {
@@ -101,9 +100,9 @@ public final class LoraAdapters {
           + String.join(", ", unexpected.subList(0, Math.min(10, unexpected.size()))));
     }
     Map<String, Tensor> m = new LinkedHashMap<>();
-    List<String> paths = lc.modulePaths(cfg);
+    List<String> paths = new ArrayList<>(layout.keySet());
     for (String module : paths) {
-      long[] w = layout.get(module + ".weight");
+      long[] w = layout.get(module);
       m.put(aName(module), checked(f, byName.remove(aName(module)), aName(module), new long[] {lc.r(), w[1]}, device));
       m.put(bName(module), checked(f, byName.remove(bName(module)), bName(module), new long[] {w[0], lc.r()}, device));
     }
@@ -112,6 +111,21 @@ public final class LoraAdapters {
           + lc.targetModules() + ": " + String.join(", ", new ArrayList<>(byName.keySet()).subList(0, Math.min(10, byName.size()))));
     }
     return new LoraAdapters(lc, m, new LinkedHashSet<>(paths));
+  }
+
+  /**
+   * The modules among the model's {@code linears} that {@code lc} targets (by their last name, e.g.
+   * {@code q_proj}), in the layers' order, each with its weight's shape [out, in].
+   */
+  private static Map<String, long[]> targets(List<Linear> linears, LoraConfig lc) {
+    Map<String, long[]> out = new LinkedHashMap<>();
+    for (Linear l : linears) {
+      String module = l.module();
+      if (lc.targetModules().contains(module.substring(module.lastIndexOf('.') + 1))) {
+        out.put(module, new long[] {l.weight().size(0), l.weight().size(1)});
+      }
+    }
+    return out;
   }
 
   private static Tensor checked(Path f, Tensor t, String name, long[] shape, Device device) {

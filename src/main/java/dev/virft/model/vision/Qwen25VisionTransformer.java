@@ -4,8 +4,6 @@ import dev.virft.model.QwenVLConfig;
 import dev.virft.model.QwenVLConfig.VisionConfig;
 import dev.virft.model.nn.WeightBinder;
 import dev.virft.model.nn.WeightCast;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Qwen2.5-VL's vision encoder (transformers' {@code Qwen2_5_VisionTransformerPretrainedModel}): RMSNorm
@@ -18,32 +16,8 @@ import java.util.TreeSet;
  * patches in window order instead: the same result, without the two permutations of the activations.
  */
 public final class Qwen25VisionTransformer extends VisionTransformer {
-  private final Set<Integer> fullAttention = new TreeSet<>();
-
   Qwen25VisionTransformer(VisionConfig config, WeightCast cast, WeightBinder b) {
-    super(VisionChecks.validate(config, QwenVLConfig.Family.QWEN2_5_VL), cast, b);
-    for (int i : config.fullattBlockIndexes()) {
-      fullAttention.add(i);
-    }
-  }
-
-  @Override
-  VisionNorm norm(WeightCast cast, WeightBinder b, String name) {
-    return VisionNorm.rmsNorm(cast, b, name, config.embedDim());
-  }
-
-  @Override
-  VisionMlp mlp(WeightCast cast, WeightBinder b) {
-    return VisionMlp.gated(config, cast, b);
-  }
-
-  @Override
-  boolean windowed(int block) {
-    return !fullAttention.contains(block);
-  }
-
-  @Override
-  int mergedWindow() {
-    return VisionChecks.mergedWindow(config);
+    super(VisionChecks.validate(config, QwenVLConfig.Family.QWEN2_5_VL), cast, b, VisionNorm::rmsNorm,
+        VisionMlp::gated, VisionChecks.mergedWindow(config));
   }
 }

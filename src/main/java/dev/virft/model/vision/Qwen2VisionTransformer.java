@@ -12,26 +12,7 @@ import dev.virft.model.nn.WeightCast;
  */
 public final class Qwen2VisionTransformer extends VisionTransformer {
   Qwen2VisionTransformer(VisionConfig config, WeightCast cast, WeightBinder b) {
-    super(VisionChecks.validate(config, QwenVLConfig.Family.QWEN2_VL), cast, b);
-  }
-
-  @Override
-  VisionNorm norm(WeightCast cast, WeightBinder b, String name) {
-    return VisionNorm.layerNorm(cast, b, name, config.embedDim());
-  }
-
-  @Override
-  VisionMlp mlp(WeightCast cast, WeightBinder b) {
-    return VisionMlp.plain(config, cast, b);
-  }
-
-  @Override
-  boolean windowed(int block) {
-    return false;
-  }
-
-  @Override
-  int mergedWindow() {
-    return 0;
+    super(VisionChecks.validate(config, QwenVLConfig.Family.QWEN2_VL), cast, b, VisionNorm::layerNorm,
+        VisionMlp::plain, 0);
   }
 }

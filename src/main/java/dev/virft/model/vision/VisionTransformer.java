@@ -9,6 +9,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
@@ -19,17 +21,19 @@ import org.bytedeco.pytorch.Tensor;
  * {@code Qwen2_5_VisionTransformerPretrainedModel}): image patches in, one embedding per merged
  * {@code m x m} block of patches out, in the order the language model's {@code <|image_pad|>} tokens
  * expect them. Patch embedding, 2-D rotary, pre-norm blocks with segment-restricted attention and the
- * patch merger are shared; the two families differ in their norms, their MLP and which blocks attend
- * within windows. Weights are bound once when the tower is built and seen through a {@link WeightCast}
+ * patch merger are shared; the two families (the subclasses) differ in their norms, their MLP and
+ * which blocks attend within windows. Weights are bound once when the tower is built and seen through a {@link WeightCast}
  * on every forward, so gradients reach the masters.
  */
 public abstract sealed class VisionTransformer permits Qwen2VisionTransformer, Qwen25VisionTransformer {
   private static final int LAYOUT_CACHE = 64;
 
-  protected final VisionConfig config;
+  private final VisionConfig config;
   private final PatchEmbed patchEmbed;
   private final VisionBlock[] blocks;
   private final PatchMerger merger;
+  private final int mergedWindow;
+  private final Set<Integer> fullAttention = new TreeSet<>();
   private final Map<List<Long>, VisionLayout> layouts =
       new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -38,20 +42,43 @@ public abstract sealed class VisionTransformer permits Qwen2VisionTransformer, Q
         }
       };
 
-  /** Binds {@code patch_embed.*}, {@code blocks.N.*} and {@code merger.*} under {@code b} (e.g. {@code "visual."}). */
-  VisionTransformer(VisionConfig config, WeightCast cast, WeightBinder b) {
+  /** A family's norm: binds {@code NAME.*} of width {@code dim}. */
+  @FunctionalInterface
+  interface NormFactory {
+    VisionNorm bind(WeightCast cast, WeightBinder b, String name, long dim);
+  }
+
+  /** A family's block MLP: binds {@code mlp.*}. */
+  @FunctionalInterface
+  interface MlpFactory {
+    VisionMlp bind(VisionConfig config, WeightCast cast, WeightBinder b);
+  }
+
+  /**
+   * Binds {@code patch_embed.*}, {@code blocks.N.*} and {@code merger.*} under {@code b} (e.g.
+   * {@code "visual."}) with the family's norm and MLP.
+   *
+   * @param mergedWindow window side in merged tokens (blocks outside {@code fullatt_block_indexes}
+   *     attend within windows), or 0: every block attends over whole frames
+   */
+  VisionTransformer(VisionConfig config, WeightCast cast, WeightBinder b, NormFactory norm, MlpFactory mlp,
+      int mergedWindow) {
     this.config = config;
+    this.mergedWindow = mergedWindow;
+    for (int i : config.fullattBlockIndexes()) {
+      fullAttention.add(i);
+    }
     patchEmbed = new PatchEmbed(config, cast, b.under("patch_embed."));
     blocks = new VisionBlock[config.depth()];
     for (int i = 0; i < blocks.length; i++) {
       WeightBinder block = b.under("blocks." + i + ".");
-      VisionNorm norm1 = norm(cast, block, "norm1");
-      VisionNorm norm2 = norm(cast, block, "norm2");
+      VisionNorm norm1 = norm.bind(cast, block, "norm1", config.embedDim());
+      VisionNorm norm2 = norm.bind(cast, block, "norm2", config.embedDim());
       VisionAttention attn = new VisionAttention(config, cast, block.under("attn."));
-      blocks[i] = new VisionBlock(norm1, norm2, attn, mlp(cast, block.under("mlp.")));
+      blocks[i] = new VisionBlock(norm1, norm2, attn, mlp.bind(config, cast, block.under("mlp.")));
     }
     WeightBinder m = b.under("merger.");
-    merger = new PatchMerger(config, norm(cast, m, "ln_q"), cast, m);
+    merger = new PatchMerger(config, norm.bind(cast, m, "ln_q", config.embedDim()), cast, m);
   }
 
   /**
@@ -85,15 +112,10 @@ public abstract sealed class VisionTransformer permits Qwen2VisionTransformer, Q
     return config;
   }
 
-  /** The blocks' (and the merger's) norm, binding {@code NAME.*}. */
-  abstract VisionNorm norm(WeightCast cast, WeightBinder b, String name);
-
-  abstract VisionMlp mlp(WeightCast cast, WeightBinder b);
-
   /** Whether block {@code i} attends within windows rather than whole frames. */
-  abstract boolean windowed(int block);
-
-  abstract int mergedWindow();
+  private boolean windowed(int block) {
+    return mergedWindow > 0 && !fullAttention.contains(block);
+  }
 
   /**
    * Runs in its own {@link PointerScope} so the dozens of intermediate tensor handles per block are
@@ -156,7 +178,7 @@ public abstract sealed class VisionTransformer permits Qwen2VisionTransformer, Q
     synchronized (layouts) {
       VisionLayout l = layouts.get(key);
       if (l == null) {
-        l = VisionLayout.of(grid, config.spatialMergeSize(), mergedWindow());
+        l = VisionLayout.of(grid, config.spatialMergeSize(), mergedWindow);
         layouts.put(key, l);
       }
       return l;
