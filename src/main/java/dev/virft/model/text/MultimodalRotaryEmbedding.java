@@ -4,6 +4,7 @@ import dev.virft.model.QwenVLConfig;
 import dev.virft.model.nn.RotaryEmbedding;
 import dev.virft.tensor.Device;
 import dev.virft.tensor.Tensors;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -15,18 +16,25 @@ import org.bytedeco.pytorch.global.torch;
 public final class MultimodalRotaryEmbedding {
   private final int[] mropeSection;
   private final Device device;
-  private final Tensor invFreq; // [headDim/2] float32
+  /**
+   * [headDim/2], kept on the host: a tensor made here would belong to whatever PointerScope is open
+   * when the model is built or rebound (LoRA attach, merge, freeze) and be freed with it.
+   */
+  private final float[] invFreq;
 
   MultimodalRotaryEmbedding(QwenVLConfig.TextConfig t, Device device) {
     this.mropeSection = t.mropeSection();
     this.device = device;
-    this.invFreq = RotaryEmbedding.invFreq(t.headDim(), t.ropeTheta()).to(device.torchDevice(), torch.ScalarType.Float);
+    try (PointerScope scope = new PointerScope()) {
+      this.invFreq = Tensors.toFloats(RotaryEmbedding.invFreq(t.headDim(), t.ropeTheta()));
+    }
   }
 
   /** cos and signed sin ({@link RotaryEmbedding#apply}) [B, 1, L, headDim] in compute dtype for positions [3, B, L]. */
   public Tensor[] forward(Tensor positions) {
     // freqs[a, b, l, f] = positions[a, b, l] * invFreq[f], in float32 like transformers.
-    Tensor freqs = positions.to(torch.ScalarType.Float).unsqueeze(-1).mul(invFreq);
+    Tensor inv = Tensors.floats(invFreq, invFreq.length).to(device.torchDevice(), torch.ScalarType.Float);
+    Tensor freqs = positions.to(torch.ScalarType.Float).unsqueeze(-1).mul(inv);
     Tensor emb = Tensors.cat(-1, freqs, freqs); // [3, B, L, D]
     Tensor cos = emb.cos();
     Tensor sin = emb.sin();
