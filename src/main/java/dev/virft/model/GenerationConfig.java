@@ -22,7 +22,7 @@ public record GenerationConfig(
     int numReturnSequences,
     long seed,
     long[] suppressTokenIds,
-    double repetitionPenalty) {
+    double repetitionPenalty) implements dev.virft.generation.GenerationParams {
 
   public GenerationConfig {
     if (maxNewTokens < 0) {
@@ -64,6 +64,15 @@ public record GenerationConfig(
    * evaluation suppress the vision placeholders: a sampled {@code <|image_pad|>} would have no image
    * features behind it when the completion is scored.
    */
+  /** The default seed of each prompt: prompt p samples from a generator seeded with {@code seed + p}. */
+  public long[] promptSeeds(int prompts) {
+    long[] seeds = new long[prompts];
+    for (int p = 0; p < prompts; p++) {
+      seeds[p] = seed + p;
+    }
+    return seeds;
+  }
+
   public GenerationConfig withSuppressedTokens(long... ids) {
     return new GenerationConfig(maxNewTokens, doSample, temperature, topK, topP, stopTokenIds,
         padTokenId, numReturnSequences, seed, ids, repetitionPenalty);

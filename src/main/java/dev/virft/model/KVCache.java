@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.global.torch;
  * positions are padding and each row's M-RoPE delta (set by the prefill), which decode positions need.
  * Only for inference: writes happen under no-grad.
  */
-public final class KVCache implements KeyValues, AutoCloseable {
+public final class KVCache implements dev.virft.model.text.KeyValues, AutoCloseable {
   private final Tensor[] keys;
   private final Tensor[] values;
   private long[][] keyMask;

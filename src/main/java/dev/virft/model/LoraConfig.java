@@ -60,19 +60,6 @@ public record LoraConfig(int r, double alpha, double dropout, List<String> targe
     return alpha / r;
   }
 
-  /** The hub names ({@code model.layers.N.self_attn.q_proj}) of the modules that carry adapters. */
-  public List<String> modulePaths(QwenVLConfig cfg) {
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < cfg.text().numHiddenLayers(); i++) {
-      for (String m : MODULES) {
-        if (targetModules.contains(m)) {
-          out.add("model.layers." + i + "." + parentOf(m) + m);
-        }
-      }
-    }
-    return out;
-  }
-
   static String parentOf(String module) {
     return module.equals("gate_proj") || module.equals("up_proj") || module.equals("down_proj") ? "mlp." : "self_attn.";
   }

@@ -1,11 +1,13 @@
 package dev.virft.model;
 
-import dev.virft.generation.DecodeSession;
+import dev.virft.generation.PrefillSession;
+import dev.virft.model.text.CausalMask;
+import dev.virft.model.text.Qwen2Model;
 import dev.virft.tensor.Device;
 import dev.virft.tensor.Tensors;
-import org.bytedeco.pytorch.Scalar;
+import dev.virft.util.VirftException;
+import java.util.Arrays;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 
 /**
@@ -16,8 +18,9 @@ import org.bytedeco.pytorch.global.torch;
  * position (text tokens after the prompt sit at the same position on all three M-RoPE axes), so a
  * step is the decoder's own ops and nothing from the host.
  */
-final class QwenDecodeSession implements DecodeSession {
-  private final Qwen2LanguageModel lm;
+final class QwenDecodeSession implements PrefillSession {
+  private final QwenVLModel model;
+  private final Qwen2Model lm;
   private final QwenVLConfig cfg;
   private final Device device;
   private final int longest;
@@ -25,39 +28,84 @@ final class QwenDecodeSession implements DecodeSession {
   private final KVCache cache;
   private final long[] promptLengths;
   private final long[] nextPositions;
+  private final Tensor imageEmbeds; // all prompts' images, in order; null without images
+  private final long[][][] grids; // each prompt's rows of image_grid_thw; null without images
+  private long imageOffset;
   private Tensor mask; // [rows, 1, 1, longest + maxNew] additive
   private Tensor cos; // [rows, 1, maxNew, headDim]
   private Tensor sin;
   private int rows;
   private int steps;
 
-  QwenDecodeSession(Qwen2LanguageModel lm, QwenVLConfig cfg, Device device, int rows, int longest, int maxNew) {
-    this.lm = lm;
-    this.cfg = cfg;
-    this.device = device;
+  QwenDecodeSession(QwenVLModel model, int rows, int longest, int maxNew, Tensor imageEmbeds, long[][][] grids) {
+    this.model = model;
+    this.lm = model.model().languageModel();
+    this.cfg = model.config();
+    this.device = model.device();
     this.rows = rows;
     this.longest = longest;
     this.maxNew = maxNew;
+    this.imageEmbeds = imageEmbeds;
+    this.grids = grids;
     this.cache = new KVCache(cfg, rows, longest + maxNew, device);
     this.promptLengths = new long[rows];
     this.nextPositions = new long[rows];
   }
 
-  /** Rows [row, row + count) continue the prompt prefilled alone in {@code own} (length {@code len}). */
-  void addPrompt(KVCache own, int row, int count, int len, long ropeDelta) {
-    cache.copyPrompt(own, 0, len, row, count, longest - len);
-    for (int r = row; r < row + count; r++) {
-      promptLengths[r] = len;
-      // transformers: the j-th new token sits at (real tokens before it) + delta.
-      nextPositions[r] = len + ropeDelta;
+  /** Each prompt's rows of image_grid_thw (its images in order; a prompt may have none). */
+  static long[][][] gridsPerPrompt(QwenVLConfig cfg, long[][] ids, long[][] grids) {
+    long[][][] out = new long[ids.length][][];
+    int g = 0;
+    for (int p = 0; p < ids.length; p++) {
+      long[] row = ids[p];
+      int images = 0;
+      for (int j = 0; j + 1 < row.length; j++) {
+        if (row[j] == cfg.visionStartTokenId() && row[j + 1] == cfg.imageTokenId()) {
+          images++;
+        }
+      }
+      if (g + images > grids.length) {
+        throw new VirftException("image_grid_thw: " + grids.length + " rows, but the prompts hold more images");
+      }
+      out[p] = Arrays.copyOfRange(grids, g, g + images);
+      g += images;
+    }
+    return out;
+  }
+
+  /** The prompt alone, unpadded (what generating it on its own computes), copied to its rows. */
+  @Override
+  public Tensor prefill(int prompt, long[] tokens, int row, int count) {
+    Tensor mine = null;
+    if (imageEmbeds != null) {
+      long images = 0;
+      for (long id : tokens) {
+        images += id == cfg.imageTokenId() ? 1 : 0;
+      }
+      mine = imageEmbeds.narrow(0, imageOffset, images);
+      imageOffset += images;
+    }
+    int l = tokens.length;
+    try (KVCache own = new KVCache(cfg, 1, l, device)) {
+      Tensor h = model.model().hidden(Tensors.longs(tokens, 1, l), null, mine, grids == null ? null : grids[prompt], own);
+      Tensor logits = model.logits(h.select(1, l - 1));
+      cache.copyPrompt(own, 0, l, row, count, longest - l);
+      long ropeDelta = own.ropeDeltas()[0];
+      for (int r = row; r < row + count; r++) {
+        promptLengths[r] = l;
+        // transformers: the j-th new token sits at (real tokens before it) + delta.
+        nextPositions[r] = l + ropeDelta;
+      }
+      return logits;
     }
   }
 
   /** After every prompt was added: the mask and the rotary tables of the decode positions. */
-  void start() {
+  @Override
+  public void start() {
     cache.setLength(longest);
     int cap = longest + maxNew;
-    float blocked = device.computeType() == torch.ScalarType.BFloat16 ? -3.3895313892515355e38f : -Float.MAX_VALUE;
+    float blocked = CausalMask.blocked(device);
     float[] m = new float[rows * cap];
     long[] pos = new long[3 * rows * maxNew];
     for (int r = 0; r < rows; r++) {
@@ -72,7 +120,7 @@ final class QwenDecodeSession implements DecodeSession {
     }
     org.bytedeco.pytorch.Device dev = device.torchDevice();
     mask = keep(Tensors.floats(m, rows, 1, 1, cap).to(dev, device.computeType()));
-    Tensor[] cs = lm.rotary(Tensors.longs(pos, 3, rows, maxNew).to(dev, torch.ScalarType.Long));
+    Tensor[] cs = lm.rotaryEmb().forward(Tensors.longs(pos, 3, rows, maxNew).to(dev, torch.ScalarType.Long));
     cos = keep(cs[0]);
     sin = keep(cs[1]);
   }
@@ -96,7 +144,7 @@ final class QwenDecodeSession implements DecodeSession {
         new Tensor[] {cos.narrow(2, steps, 1), sin.narrow(2, steps, 1)}, mask.narrow(3, 0, at + 1), cache);
     cache.advance(1);
     steps++;
-    return lm.logits(h.select(1, 0));
+    return model.logits(h.select(1, 0));
   }
 
   @Override

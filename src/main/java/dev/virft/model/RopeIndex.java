@@ -144,4 +144,27 @@ public final class RopeIndex {
     }
     throw new VirftException("input_ids: <|vision_start|> is not followed by image pads");
   }
+
+  /**
+   * Positions [3, B, L] (int64, CPU) of {@code l} text tokens appended after {@code past} cached ones:
+   * the j-th new token of a row sits at (real tokens before it) + j + delta, on all three axes.
+   *
+   * @param mask [B][past + l] attention mask (1 = real token)
+   */
+  public static org.bytedeco.pytorch.Tensor decodePositions(long[][] mask, int past, int l, long[] deltas) {
+    int b = mask.length;
+    long[] flat = new long[3 * b * l];
+    for (int i = 0; i < b; i++) {
+      long real = 0;
+      for (int j = 0; j < past; j++) {
+        real += mask[i][j] == 1 ? 1 : 0;
+      }
+      for (int a = 0; a < 3; a++) {
+        for (int j = 0; j < l; j++) {
+          flat[(a * b + i) * l + j] = real + j + deltas[i];
+        }
+      }
+    }
+    return dev.virft.tensor.Tensors.longs(flat, 3, b, l);
+  }
 }

@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.global.torch;
  * prompt) followed by its own. The prompt's layers then run once instead of G times, forward and
  * backward, for the same values as a pass over G copies of prompt + completion.
  */
-final class SharedPromptKV implements KeyValues {
+final class SharedPromptKV implements dev.virft.model.text.KeyValues {
   private final Tensor[] keys;
   private final Tensor[] values;
   private int rows; // 0 while recording the prompt

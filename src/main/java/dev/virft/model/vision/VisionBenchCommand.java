@@ -106,12 +106,12 @@ public final class VisionBenchCommand implements Callable<Integer> {
     }
     StateDict ckpt = checkpoint == null ? null : Safetensors.read(checkpoint);
     torch.manual_seed(0);
-    for (Map.Entry<String, long[]> e : VisionTower.parameterShapes(cfg).entrySet()) {
+    for (Map.Entry<String, long[]> e : VisionTransformer.parameterShapes(cfg).entrySet()) {
       Tensor t = ckpt != null ? ckpt.get(e.getKey(), e.getValue())
           : e.getValue().length >= 2 ? torch.randn(e.getValue()).mul(new Scalar(0.02)) : torch.ones(e.getValue());
       weights.put(e.getKey(), t.to(dev, st).set_requires_grad(backward));
     }
-    VisionTower tower = VisionTower.create(cfg, weights::get);
+    VisionTransformer tower = VisionTransformer.create(cfg, weights::get);
     long[][] grid = new long[images][];
     for (int i = 0; i < images; i++) {
       grid[i] = new long[] {1, h / cfg.patchSize(), w / cfg.patchSize()};

@@ -48,7 +48,7 @@ final class VisionTestSupport {
   static Map<String, Tensor> randomWeights(QwenVLConfig.VisionConfig cfg, long seed) {
     torch.manual_seed(seed);
     Map<String, Tensor> w = new HashMap<>();
-    for (Map.Entry<String, long[]> e : VisionTower.parameterShapes(cfg).entrySet()) {
+    for (Map.Entry<String, long[]> e : VisionTransformer.parameterShapes(cfg).entrySet()) {
       Tensor t = torch.randn(e.getValue());
       if (e.getValue().length >= 2) {
         t = t.mul(new Scalar(0.08));

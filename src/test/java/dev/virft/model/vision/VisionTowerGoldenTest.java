@@ -22,7 +22,7 @@ class VisionTowerGoldenTest {
     QwenVLConfig cfg = VisionTestSupport.config(arch);
     StateDict weights = VisionTestSupport.checkpoint(arch);
     StateDict golden = VisionTestSupport.goldenTensors(arch);
-    VisionTower tower = VisionTower.create(cfg.vision(), weights::getOrNull);
+    VisionTransformer tower = VisionTransformer.create(cfg.vision(), weights::getOrNull);
     Class<?> expectedClass = arch.equals("qwen2_vl") ? Qwen2VisionTransformer.class : Qwen25VisionTransformer.class;
     assertEquals(expectedClass, tower.getClass());
 
@@ -42,10 +42,10 @@ class VisionTowerGoldenTest {
     StateDict ckpt = VisionTestSupport.checkpoint(arch);
     StateDict golden = VisionTestSupport.goldenTensors(arch);
     Map<String, Tensor> params = new HashMap<>();
-    for (String name : VisionTower.parameterShapes(cfg.vision()).keySet()) {
+    for (String name : VisionTransformer.parameterShapes(cfg.vision()).keySet()) {
       params.put(name, ckpt.get(name).clone().set_requires_grad(true));
     }
-    VisionTower tower = VisionTower.create(cfg.vision(), params::get);
+    VisionTransformer tower = VisionTransformer.create(cfg.vision(), params::get);
     Tensor out = tower.forward(golden.get("proc_slow.pixel_values"),
         VisionTestSupport.grid(golden.get("proc_slow.image_grid_thw")));
     // A loss that weighs every output element differently, so no gradient cancels by symmetry.
@@ -71,10 +71,10 @@ class VisionTowerGoldenTest {
     StateDict ckpt = VisionTestSupport.checkpoint(arch);
     StateDict golden = VisionTestSupport.goldenTensors(arch);
     Map<String, Tensor> bf16 = new HashMap<>();
-    for (String name : VisionTower.parameterShapes(cfg.vision()).keySet()) {
+    for (String name : VisionTransformer.parameterShapes(cfg.vision()).keySet()) {
       bf16.put(name, ckpt.get(name).to(torch.ScalarType.BFloat16));
     }
-    Tensor out = VisionTower.create(cfg.vision(), bf16::get).forward(golden.get("proc_slow.pixel_values"),
+    Tensor out = VisionTransformer.create(cfg.vision(), bf16::get).forward(golden.get("proc_slow.pixel_values"),
         VisionTestSupport.grid(golden.get("proc_slow.image_grid_thw")));
     assertEquals(torch.ScalarType.BFloat16, out.scalar_type().intern());
     Tensor expected = golden.get("vision_embeds");

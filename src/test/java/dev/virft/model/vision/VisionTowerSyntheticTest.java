@@ -43,7 +43,7 @@ class VisionTowerSyntheticTest {
 
   private static void assertBatchEqualsSeparate(VisionConfig cfg, long[][] grid) {
     Map<String, Tensor> w = VisionTestSupport.randomWeights(cfg, 7);
-    VisionTower tower = VisionTower.create(cfg, w::get);
+    VisionTransformer tower = VisionTransformer.create(cfg, w::get);
     torch.manual_seed(11);
     Tensor pixels = torch.randn(VisionTestSupport.patches(grid), cfg.patchDim());
     Tensor batched = tower.forward(pixels, grid);
@@ -81,8 +81,8 @@ class VisionTowerSyntheticTest {
     long[] window0 = {0, 1, 6, 7};
 
     Map<String, Tensor> w = VisionTestSupport.randomWeights(windowsOnly, 5);
-    Tensor delta = VisionTower.create(windowsOnly, w::get).forward(changed, grid)
-        .sub(VisionTower.create(windowsOnly, w::get).forward(pixels, grid)).abs().amax(new long[] {1}, false);
+    Tensor delta = VisionTransformer.create(windowsOnly, w::get).forward(changed, grid)
+        .sub(VisionTransformer.create(windowsOnly, w::get).forward(pixels, grid)).abs().amax(new long[] {1}, false);
     for (int tok = 0; tok < 24; tok++) {
       final long merged = tok;
       boolean inside = java.util.Arrays.stream(window0).anyMatch(t -> t == merged);
@@ -93,8 +93,8 @@ class VisionTowerSyntheticTest {
         assertEquals(0.0, d, 1e-6, "token " + tok + " outside the changed window moved");
       }
     }
-    Tensor deltaFull = VisionTower.create(oneFull, w::get).forward(changed, grid)
-        .sub(VisionTower.create(oneFull, w::get).forward(pixels, grid)).abs().amax(new long[] {1}, false);
+    Tensor deltaFull = VisionTransformer.create(oneFull, w::get).forward(changed, grid)
+        .sub(VisionTransformer.create(oneFull, w::get).forward(pixels, grid)).abs().amax(new long[] {1}, false);
     for (int tok = 0; tok < 24; tok++) {
       assertTrue(deltaFull.get(tok).item_double() > 1e-6, "full attention did not reach token " + tok);
     }
@@ -103,7 +103,7 @@ class VisionTowerSyntheticTest {
   @Test
   void badInputsAreClearErrors() {
     Map<String, Tensor> w = VisionTestSupport.randomWeights(QWEN25_W2, 1);
-    VisionTower tower = VisionTower.create(QWEN25_W2, w::get);
+    VisionTransformer tower = VisionTransformer.create(QWEN25_W2, w::get);
     VirftException e = assertThrows(VirftException.class,
         () -> tower.forward(torch.zeros(10, 1176), new long[][] {{1, 4, 4}}));
     assertTrue(e.getMessage().contains("pixel_values has shape [10, 1176], expected [16, 1176]"), e.getMessage());
@@ -112,22 +112,22 @@ class VisionTowerSyntheticTest {
 
     Map<String, Tensor> missing = new HashMap<>(w);
     missing.remove("visual.blocks.2.mlp.up_proj.bias");
-    e = assertThrows(VirftException.class, () -> VisionTower.create(QWEN25_W2, missing::get));
+    e = assertThrows(VirftException.class, () -> VisionTransformer.create(QWEN25_W2, missing::get));
     assertTrue(e.getMessage().contains("visual.blocks.2.mlp.up_proj.bias is missing"), e.getMessage());
 
     Map<String, Tensor> misshapen = new HashMap<>(w);
     misshapen.put("visual.merger.mlp.2.weight", torch.zeros(47, 128));
-    e = assertThrows(VirftException.class, () -> VisionTower.create(QWEN25_W2, misshapen::get));
+    e = assertThrows(VirftException.class, () -> VisionTransformer.create(QWEN25_W2, misshapen::get));
     assertTrue(e.getMessage().contains("visual.merger.mlp.2.weight has shape [47, 128], expected [48, 128]"),
         e.getMessage());
 
     VisionConfig badIndex = new VisionConfig(Family.QWEN2_5_VL, 3, 32, 48, 64, 2, 3, 14, 2, 2,
         "silu", 56, new int[] {3}, 2);
-    e = assertThrows(VirftException.class, () -> VisionTower.create(badIndex, w::get));
+    e = assertThrows(VirftException.class, () -> VisionTransformer.create(badIndex, w::get));
     assertTrue(e.getMessage().contains("fullatt_block_indexes holds 3"), e.getMessage());
     VisionConfig badAct = new VisionConfig(Family.QWEN2_VL, 2, 32, 48, 64, 2, 3, 14, 2, 2,
         "tanh", 0, new int[0], 0);
-    e = assertThrows(VirftException.class, () -> VisionTower.create(badAct, w::get));
+    e = assertThrows(VirftException.class, () -> VisionTransformer.create(badAct, w::get));
     assertTrue(e.getMessage().contains("hidden_act is 'tanh'"), e.getMessage());
   }
 
@@ -139,7 +139,7 @@ class VisionTowerSyntheticTest {
   void lazilyCachedWeightsAndCallerScopesSurviveForward() {
     Map<String, Tensor> base = VisionTestSupport.randomWeights(QWEN2, 3);
     Map<String, Tensor> cache = new HashMap<>();
-    VisionTower tower = VisionTower.create(QWEN2,
+    VisionTransformer tower = VisionTransformer.create(QWEN2,
         name -> cache.computeIfAbsent(name, k -> base.get(k).mul(new Scalar(1.0))));
     cache.clear();
     long[][] grid = {{1, 4, 6}};
@@ -174,7 +174,7 @@ class VisionTowerSyntheticTest {
       Map<String, Tensor> w = VisionTestSupport.randomWeights(cfg, 17);
       torch.manual_seed(19);
       Tensor pixels = torch.randn(VisionTestSupport.patches(grid), cfg.patchDim());
-      Tensor ours = VisionTower.create(cfg, w::get).forward(pixels, grid);
+      Tensor ours = VisionTransformer.create(cfg, w::get).forward(pixels, grid);
       Tensor reference = TransformersVisionReference.forward(cfg, w, pixels, grid);
       double diff = maxAbsDiff(ours, reference);
       assertTrue(diff <= 1e-5, cfg.family() + " heads " + cfg.numHeads() + " diff " + diff);

@@ -1,9 +1,9 @@
-package dev.virft.model;
+package dev.virft.model.text;
 
 import org.bytedeco.pytorch.Tensor;
 
 /** Where a decoder layer's attention puts this pass's keys and values and reads those it attends over. */
-interface KeyValues {
+public interface KeyValues {
   /**
    * Takes this pass's keys/values ([B, kvHeads, L, D]) of {@code layer}; returns the keys and values
    * the pass attends over (earlier ones first).

@@ -1,0 +1,126 @@
+package dev.virft.model.nn;
+
+import dev.virft.tensor.Device;
+import dev.virft.tensor.Tensors;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import org.bytedeco.pytorch.GradMode;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The float32 masters of one model seen in the device's compute dtype. With gradients on, the cast is
+ * part of the graph so gradients reach the master. Without (generation, reference and old-policy
+ * passes), the cast copy is kept and reused until the master changes (its version counter moves with
+ * every in-place update): a decode step would otherwise re-read and re-cast every float32 weight, once
+ * per generated token. Kept copies are keyed by the master tensor, or by the holder of a fused copy.
+ */
+public final class ComputeWeights implements WeightCast {
+  private final Device device;
+  private final Map<Object, KeptCopy> kept = new IdentityHashMap<>();
+
+  public ComputeWeights(Device device) {
+    this.device = device;
+  }
+
+  public Device device() {
+    return device;
+  }
+
+  /** A master in compute dtype: itself when it already is, else a cast (kept in no-grad passes). */
+  @Override
+  public Tensor of(Tensor master) {
+    if (master.scalar_type().intern() == device.computeType()) {
+      return master;
+    }
+    if (GradMode.is_enabled()) {
+      // A training pass: the kept copies are stale after its update anyway, and freeing them leaves
+      // room for the activations (4.4 GB for 2B).
+      if (!kept.isEmpty()) {
+        release();
+      }
+      return master.to(device.computeType());
+    }
+    return kept(master, master);
+  }
+
+  /**
+   * The masters cast to compute dtype and concatenated along dim 0 (one projection for several), made
+   * once and kept under {@code key} while none of the masters changes.
+   */
+  public Tensor fused(Object key, Tensor... masters) {
+    return kept(key, masters);
+  }
+
+  private Tensor kept(Object key, Tensor... masters) {
+    long[] versions = new long[masters.length];
+    for (int i = 0; i < masters.length; i++) {
+      versions[i] = masters[i].__dispatch__version();
+    }
+    KeptCopy c = kept.get(key);
+    if (c == null || !Arrays.equals(c.versions, versions) || !sameTensors(c.masters, masters)) {
+      if (c != null) {
+        c.copy.releaseReference();
+      }
+      Tensor[] cast = new Tensor[masters.length];
+      for (int i = 0; i < masters.length; i++) {
+        cast[i] = masters[i].to(device.computeType());
+      }
+      Tensor copy = cast.length == 1 ? cast[0] : Tensors.cat(0, cast);
+      copy.retainReference(); // outlives the PointerScope of the step that made it
+      c = new KeptCopy(masters, versions, copy);
+      kept.put(key, c);
+    }
+    return c.copy;
+  }
+
+  private static boolean sameTensors(Tensor[] a, Tensor[] b) {
+    for (int i = 0; i < a.length; i++) {
+      if (a[i] != b[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Bytes of the kept copies (bf16 casts, fused projections); 0 in float32 without fused passes. */
+  public long keptBytes() {
+    long total = 0;
+    for (KeptCopy c : kept.values()) {
+      total += c.copy.numel() * c.copy.element_size();
+    }
+    return total;
+  }
+
+  /**
+   * Where the compute dtype is narrower than float32, replaces every master of {@code params} by its
+   * compute-dtype copy (releasing the old one and the kept copies): a frozen model never takes an
+   * update, so float32 masters would only double its memory. Returns whether anything was replaced.
+   */
+  public boolean replaceByComputeCopies(Map<String, Tensor> params) {
+    torch.ScalarType compute = device.computeType();
+    if (compute.intern() == torch.ScalarType.Float) {
+      return false;
+    }
+    release();
+    for (Map.Entry<String, Tensor> e : params.entrySet()) {
+      Tensor old = e.getValue();
+      Tensor low = old.detach().to(compute).contiguous();
+      low.retainReference();
+      e.setValue(low);
+      old.releaseReference();
+    }
+    return true;
+  }
+
+  /** Frees the kept copies (the model is closing or its weights were replaced). */
+  public void release() {
+    for (KeptCopy c : kept.values()) {
+      c.copy.releaseReference();
+    }
+    kept.clear();
+  }
+
+  private record KeptCopy(Tensor[] masters, long[] versions, Tensor copy) {}
+}
