@@ -1,6 +1,7 @@
 package dev.virft.processor;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.virft.tensor.Tensors;
 import dev.virft.util.VirftException;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -170,8 +171,8 @@ public final class QwenVLProcessor implements AutoCloseable {
     }
     Tensor pv = pixels == null ? null : pixels.pixelValues();
     long[][] grids = pixels == null ? new long[0][] : pixels.gridThw();
-    return new ProcessorOutput(Tensors.ofLongs(ids, b, maxLen), Tensors.ofLongs(mask, b, maxLen),
-        Tensors.ofLongs(mm, b, maxLen), pv, grids, expanded, padId);
+    return new ProcessorOutput(Tensors.longs(ids, b, maxLen), Tensors.longs(mask, b, maxLen),
+        Tensors.longs(mm, b, maxLen), pv, grids, expanded, padId);
   }
 
   private static int count(long[] ids, long id) {

@@ -5,6 +5,7 @@ import dev.virft.processor.ChatTemplate;
 import dev.virft.processor.ImageProcessor;
 import dev.virft.processor.PixelValues;
 import dev.virft.processor.QwenTokenizer;
+import dev.virft.tensor.Tensors;
 import dev.virft.util.VirftException;
 import java.util.List;
 import java.util.Map;
@@ -76,8 +77,8 @@ public final class QwenPromptEncoder {
     long[] mask = new long[ids.length];
     java.util.Arrays.fill(mask, 1L);
     return new QwenPrompt(
-        TensorData.longs(ids, 1, ids.length),
-        TensorData.longs(mask, 1, ids.length),
+        Tensors.longs(ids, 1, ids.length),
+        Tensors.longs(mask, 1, ids.length),
         pv == null ? null : pv.pixelValues(),
         pv == null ? null : pv.gridThw(),
         text);
