@@ -6,7 +6,7 @@ import dev.virft.model.QwenVLModel;
 import dev.virft.rl.GrpoOptions;
 import dev.virft.rl.GrpoTrainer;
 import dev.virft.rl.MemoryBreakdown;
-import dev.virft.rl.ModelPresets;
+import dev.virft.tools.ModelPresets;
 import dev.virft.rl.QwenPolicy;
 import dev.virft.rl.QwenPrompt;
 import dev.virft.rl.RolloutTask;
