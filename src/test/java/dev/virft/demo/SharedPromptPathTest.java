@@ -83,6 +83,9 @@ class SharedPromptPathTest {
             System.arraycopy(p, 0, ids[i], len - p.length, p.length);
             Arrays.fill(mask[i], len - p.length, len, 1L);
           }
+          DemoPrompts.Batch shim = DemoPrompts.leftPad(prompts, tok.padId()); // what DemoSft pads with
+          assertArrayEquals(ids, shim.ids());
+          assertArrayEquals(mask, shim.mask());
           GenerationConfig gen = GenerationConfig.greedy(MAX_NEW, tok.stopIds(), tok.padId())
               .withSuppressedTokens(model.config().visionTokenIds());
           GenerationOutput out =
