@@ -22,6 +22,7 @@ import dev.virft.util.Json;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -69,7 +70,12 @@ public final class DemoEvaluator {
         kind == DemoData.Kind.DETECTION ? score(name, rows, completions, groundTruth) : scoreClassification(name, rows, completions);
     StringBuilder jsonl = new StringBuilder();
     for (int i = 0; i < rows.size(); i++) {
-      jsonl.append(Json.line(Map.of("row", i, "solution", rows.get(i).solution(), "completion", completions.get(i))));
+      // A LinkedHashMap, not Map.of, whose order changes from one JVM to the next: the file is the same each run.
+      Map<String, Object> line = new LinkedHashMap<>();
+      line.put("row", i);
+      line.put("solution", rows.get(i).solution());
+      line.put("completion", completions.get(i));
+      jsonl.append(Json.line(line));
       jsonl.append('\n');
     }
     if (answersDir != null) {
