@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     description = "Benchmarks (not tests): generation, rewards, GRPO step, evaluation.",
     subcommands = {
       BenchGenerateCommand.class,
-      dev.virft.model.vision.VisionBenchCommand.class,
+      dev.virft.tools.VisionBenchCommand.class,
       BenchGrpoCommand.class,
       DataBenchCommand.class,
       BenchRewardsCommand.class,

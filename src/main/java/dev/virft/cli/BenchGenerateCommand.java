@@ -1,6 +1,6 @@
 package dev.virft.cli;
 
-import dev.virft.rl.ModelPresets;
+import dev.virft.tools.ModelPresets;
 import dev.virft.model.GenerationConfig;
 import dev.virft.model.GenerationOutput;
 import dev.virft.model.KVCache;

@@ -6,11 +6,11 @@ import dev.virft.model.QwenVLModel;
 import dev.virft.rl.GrpoOptions;
 import dev.virft.rl.GrpoTrainer;
 import dev.virft.rl.MemoryBreakdown;
-import dev.virft.rl.ModelPresets;
+import dev.virft.tools.ModelPresets;
 import dev.virft.rl.QwenPolicy;
 import dev.virft.rl.QwenPrompt;
 import dev.virft.rl.RolloutTask;
-import dev.virft.rl.TensorData;
+import dev.virft.tensor.Tensors;
 import dev.virft.train.Distributed;
 import dev.virft.train.Zero;
 import java.io.OutputStream;
@@ -259,6 +259,6 @@ public final class BenchGrpoCommand implements Callable<Integer> {
     long[] arr = ids.stream().mapToLong(Long::longValue).toArray();
     long[] mask = new long[arr.length];
     java.util.Arrays.fill(mask, 1);
-    return new QwenPrompt(TensorData.longs(arr, 1, arr.length), TensorData.longs(mask, 1, arr.length), pixels, grid, "");
+    return new QwenPrompt(Tensors.longs(arr, 1, arr.length), Tensors.longs(mask, 1, arr.length), pixels, grid, "");
   }
 }

@@ -1,6 +1,6 @@
 package dev.virft.cli;
 
-import dev.virft.model.parity.GoldenParity;
+import dev.virft.tools.GoldenParity;
 import dev.virft.processor.ResizeMode;
 import dev.virft.tensor.Device;
 import java.nio.file.Path;

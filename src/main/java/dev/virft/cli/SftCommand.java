@@ -5,6 +5,7 @@ import dev.virft.model.QwenVLModel;
 import dev.virft.processor.ChatTemplate;
 import dev.virft.processor.ImageProcessor;
 import dev.virft.processor.QwenTokenizer;
+import dev.virft.processor.StopTokens;
 import dev.virft.rl.QwenPolicy;
 import dev.virft.rl.QwenPrompt;
 import dev.virft.rl.QwenPromptEncoder;
@@ -82,7 +83,7 @@ public final class SftCommand implements Callable<Integer> {
     o.maxGradNorm = args.maxGradNorm;
     o.progressBar = !args.noProgress;
     try (QwenTokenizer tok = QwenTokenizer.fromCheckpoint(base)) {
-      o.stopTokenIds = TrainCommand.stopIds(tok);
+      o.stopTokenIds = StopTokens.of(tok);
       o.padTokenId = tok.padId();
       QwenPromptEncoder encoder =
           new QwenPromptEncoder(

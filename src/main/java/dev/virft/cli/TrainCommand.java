@@ -5,6 +5,7 @@ import dev.virft.model.QwenVLModel;
 import dev.virft.processor.ChatTemplate;
 import dev.virft.processor.ImageProcessor;
 import dev.virft.processor.QwenTokenizer;
+import dev.virft.processor.StopTokens;
 import dev.virft.reward.RewardRegistry;
 import dev.virft.reward.RewardSelection;
 import dev.virft.reward.Task;
@@ -23,10 +24,8 @@ import dev.virft.train.TrainCheckpoint;
 import dev.virft.util.VirftException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.LongStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -124,7 +123,7 @@ public final class TrainCommand implements Callable<Integer> {
     Distributed dist = launch.joinGroup(device);
     DeepSpeedConfig ds = args.deepSpeed(dist, err);
     try (QwenTokenizer tok = QwenTokenizer.fromCheckpoint(base)) {
-      o.stopTokenIds = stopIds(tok);
+      o.stopTokenIds = StopTokens.of(tok);
       o.padTokenId = tok.padId();
       QwenPromptEncoder encoder =
           new QwenPromptEncoder(
@@ -174,17 +173,6 @@ public final class TrainCommand implements Callable<Integer> {
     QwenVLModel reference = QwenVLModel.load(args.modelNameOrPath, device);
     reference.freezeInComputeDtype();
     return new QwenPolicy(reference);
-  }
-
-  /** generation_config's eos ids plus {@code <|im_end|>} and {@code <|endoftext|>} when the vocabulary has them. */
-  static long[] stopIds(QwenTokenizer tok) {
-    LongStream.Builder b = LongStream.builder();
-    for (long id : tok.stopIds()) {
-      b.add(id);
-    }
-    tok.specialTokenId(QwenTokenizer.IM_END).ifPresent(b::add);
-    tok.specialTokenId(QwenTokenizer.END_OF_TEXT).ifPresent(b::add);
-    return Arrays.stream(b.build().toArray()).distinct().toArray();
   }
 
   GrpoOptions options() {

@@ -4,6 +4,7 @@ import dev.virft.data.DatasetCheck;
 import dev.virft.data.Sample;
 import dev.virft.model.LoraConfig;
 import dev.virft.model.QwenVLModel;
+import dev.virft.rl.ModelSetup;
 import dev.virft.train.Checkpoints;
 import dev.virft.tensor.Device;
 import dev.virft.train.DeepSpeedConfig;
@@ -181,51 +182,15 @@ public final class TrainingArgs {
     }
   }
 
-  /**
-   * Where tokenizer, chat template and processor files are read from: the model directory, or for a
-   * bare PEFT adapter directory without them, its base model.
-   */
+  /** Where tokenizer, chat template and processor files are read from ({@link ModelSetup#filesDir}). */
   Path filesDir() {
-    if (LoraConfig.isAdapterDir(modelNameOrPath) && !Files.isRegularFile(modelNameOrPath.resolve("tokenizer.json"))) {
-      return LoraConfig.read(modelNameOrPath).requireBase(modelNameOrPath);
-    }
-    return modelNameOrPath;
+    return ModelSetup.filesDir(modelNameOrPath);
   }
 
-  /**
-   * The model to train. Without --use_peft: full weights from the checkpoint to resume, else from
-   * --model_name_or_path (an adapter directory there is merged into its base first), vision tower
-   * frozen with --freeze_vision_tower. With --use_peft: the base with LoRA adapters, from the
-   * checkpoint to resume, else from an adapter directory given as --model_name_or_path (training goes
-   * on with that adapter and its r/alpha/targets), else fresh adapters (A seeded by --seed) on
-   * --model_name_or_path.
-   */
+  /** The model to train, as {@link ModelSetup} decides from these options. */
   QwenVLModel loadModel(Path resume, Device device, PrintStream err) {
-    boolean adapterModel = LoraConfig.isAdapterDir(modelNameOrPath)
-        && !Files.exists(modelNameOrPath.resolve("config.json"));
-    if (usePeft) {
-      if (resume != null) {
-        if (!LoraConfig.isAdapterDir(resume)) {
-          throw new VirftException("--resume_from_checkpoint " + resume + ": no " + LoraConfig.CONFIG_FILE
-              + " (full weights); resume it without --use_peft");
-        }
-        return QwenVLModel.loadWithAdapter(resume, device);
-      }
-      if (adapterModel) {
-        err.println("note: --model_name_or_path is a LoRA adapter; training goes on with its r, alpha and targets");
-        return QwenVLModel.loadWithAdapter(modelNameOrPath, device);
-      }
-      QwenVLModel m = QwenVLModel.load(modelNameOrPath, device);
-      m.addLora(loraConfig(modelNameOrPath), seed);
-      return m;
-    }
-    if (resume != null && LoraConfig.isAdapterDir(resume)) {
-      throw new VirftException("--resume_from_checkpoint " + resume + ": holds a LoRA adapter ("
-          + LoraConfig.CONFIG_FILE + "); resume it with --use_peft");
-    }
-    QwenVLModel m = QwenVLModel.load(resume != null ? resume : modelNameOrPath, device);
-    m.setTrainable(name -> !(freezeVisionTower && name.startsWith("visual.")));
-    return m;
+    return new ModelSetup(modelNameOrPath, usePeft ? loraConfig(modelNameOrPath) : null, seed, freezeVisionTower)
+        .load(resume, device, err);
   }
 
   /** --merge_lora: the trained model with its adapter folded in, as full weights in OUTPUT_DIR/merged. */

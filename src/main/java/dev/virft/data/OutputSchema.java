@@ -1,5 +1,6 @@
 package dev.virft.data;
 
+import dev.virft.py.PyJson;
 import dev.virft.util.VirftException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package dev.virft.data;
 
+import dev.virft.py.PyJson;
 import dev.virft.util.VirftException;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -5,29 +5,26 @@ import dev.virft.eval.CocoEval;
 import dev.virft.eval.CocoResults;
 import dev.virft.eval.DetectionDataset;
 import dev.virft.eval.DetectionJson;
+import dev.virft.inference.VisionChat;
 import dev.virft.model.GenerationConfig;
-import dev.virft.model.GenerationOutput;
 import dev.virft.model.QwenVLModel;
-import dev.virft.processor.ChatTemplate;
-import dev.virft.processor.ImageProcessor;
-import dev.virft.processor.PixelValues;
 import dev.virft.processor.QwenTokenizer;
+import dev.virft.processor.QwenVLProcessor;
+import dev.virft.processor.StopTokens;
+import dev.virft.py.PyNumbers;
 import dev.virft.reward.ClassificationAccuracyReward;
 import dev.virft.reward.DetectionAnswerParser;
 import dev.virft.reward.DetectionIouReward;
 import dev.virft.reward.FormatReward;
-import dev.virft.reward.PyNumbers;
 import dev.virft.tensor.Device;
-import dev.virft.tensor.Tensors;
 import dev.virft.util.AtomicFiles;
 import dev.virft.util.Json;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.javacpp.PointerScope;
 
 /**
  * Evaluates a checkpoint on the demo's held-out rows: greedy answers (batched, KV cache), then for
@@ -36,7 +33,8 @@ import org.bytedeco.javacpp.PointerScope;
  * classification the original's {@code accuracy} reward (its normalised substring match) as accuracy,
  * and the format rate.
  *
- * <p>The prompt is the training prompt (chat template, image then problem), as the demo trains and
+ * <p>The answers come from {@link VisionChat}, the processor and generation loop of {@code virft eval}.
+ * The prompt is the training prompt (chat template, image then problem), as the demo trains and
  * tests on one task; the original's evaluation scripts add an {@code <image>\n} prefix that its
  * training prompts lack, which would only test the tiny model on a prompt it has never seen.
  */
@@ -67,23 +65,17 @@ public final class DemoEvaluator {
 
   /** Evaluates {@code rows} of one task; {@code groundTruth} is the COCO file (detection) or null. */
   public Result evaluate(DemoData.Kind kind, String name, Path checkpoint, List<Sample> rows, Path groundTruth) {
-    QwenTokenizer tok = QwenTokenizer.fromCheckpoint(checkpoint);
-    ChatTemplate template = ChatTemplate.fromCheckpoint(checkpoint);
-    ImageProcessor images = ImageProcessor.fromCheckpoint(checkpoint);
-    List<String> completions = new ArrayList<>();
-    try (QwenVLModel model = QwenVLModel.load(checkpoint, Device.CPU)) {
-      for (int start = 0; start < rows.size(); start += batchSize) {
-        List<Sample> batch = rows.subList(start, Math.min(rows.size(), start + batchSize));
-        completions.addAll(generate(model, tok, template, images, batch));
-      }
-    } finally {
-      tok.close();
-    }
+    List<String> completions = answers(checkpoint, rows, batchSize, maxNewTokens);
     Result r =
         kind == DemoData.Kind.DETECTION ? score(name, rows, completions, groundTruth) : scoreClassification(name, rows, completions);
     StringBuilder jsonl = new StringBuilder();
     for (int i = 0; i < rows.size(); i++) {
-      jsonl.append(Json.line(Map.of("row", i, "solution", rows.get(i).solution(), "completion", completions.get(i))));
+      // A LinkedHashMap, not Map.of, whose order changes from one JVM to the next: the file is the same each run.
+      Map<String, Object> line = new LinkedHashMap<>();
+      line.put("row", i);
+      line.put("solution", rows.get(i).solution());
+      line.put("completion", completions.get(i));
+      jsonl.append(Json.line(line));
       jsonl.append('\n');
     }
     if (answersDir != null) {
@@ -92,27 +84,37 @@ public final class DemoEvaluator {
     return r;
   }
 
-  private List<String> generate(
-      QwenVLModel model, QwenTokenizer tok, ChatTemplate template, ImageProcessor images, List<Sample> batch) {
-    try (PointerScope scope = new PointerScope()) {
-      List<BufferedImage> decoded = new ArrayList<>();
-      for (Sample s : batch) decoded.add(s.image().decode());
-      PixelValues pv = images.process(decoded);
-      List<long[]> prompts = new ArrayList<>();
-      for (int i = 0; i < batch.size(); i++) {
-        prompts.add(DemoPrompts.encode(tok, template, batch.get(i).problem(), pv.tokens(i)));
-      }
-      DemoPrompts.Batch b = DemoPrompts.leftPad(prompts, tok.padId());
-      GenerationConfig gen = GenerationConfig.greedy(maxNewTokens, tok.stopIds(), tok.padId())
-          .withSuppressedTokens(model.config().visionTokenIds());
-      GenerationOutput out =
-          model.generate(Tensors.longs2d(b.ids()), Tensors.longs2d(b.mask()), pv.pixelValues(), pv.gridThw(), gen);
-      List<String> texts = new ArrayList<>();
-      for (int i = 0; i < batch.size(); i++) {
-        texts.add(tok.decode(Arrays.copyOf(out.tokens()[i], out.lengths()[i]), true));
-      }
-      return texts;
+  /**
+   * The checkpoint's greedy answers to the rows' training prompts, {@code batchSize} at a time, through
+   * {@link VisionChat} (the processor and generation of {@code virft eval}), stopping at the training
+   * stop ids and never choosing a vision placeholder.
+   */
+  static List<String> answers(Path checkpoint, List<Sample> rows, int batchSize, int maxNewTokens) {
+    QwenVLProcessor processor = QwenVLProcessor.fromCheckpoint(checkpoint);
+    QwenVLModel model;
+    try {
+      model = QwenVLModel.load(checkpoint, Device.CPU);
+    } catch (RuntimeException e) {
+      processor.close();
+      throw e;
     }
+    QwenTokenizer tok = processor.tokenizer();
+    GenerationConfig gen = GenerationConfig.greedy(maxNewTokens, StopTokens.of(tok), processor.padId())
+        .withSuppressedTokens(model.config().visionTokenIds());
+    List<String> completions = new ArrayList<>();
+    try (VisionChat chat = VisionChat.of(model, processor, gen)) {
+      for (int start = 0; start < rows.size(); start += batchSize) {
+        List<Sample> batch = rows.subList(start, Math.min(rows.size(), start + batchSize));
+        List<List<Map<String, Object>>> chats = new ArrayList<>();
+        List<BufferedImage> images = new ArrayList<>();
+        for (Sample s : batch) {
+          chats.add(List.of(QwenVLProcessor.userTurn(s.problem(), true)));
+          images.add(s.image().decode());
+        }
+        completions.addAll(chat.answer(chats, images));
+      }
+    }
+    return completions;
   }
 
   /** Rewards and COCO metrics of given completions (one per row, in row order). */

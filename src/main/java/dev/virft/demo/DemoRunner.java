@@ -6,6 +6,7 @@ import dev.virft.model.QwenVLModel;
 import dev.virft.processor.ChatTemplate;
 import dev.virft.processor.ImageProcessor;
 import dev.virft.processor.QwenTokenizer;
+import dev.virft.processor.StopTokens;
 import dev.virft.reward.RewardSelection;
 import dev.virft.reward.Task;
 import dev.virft.rl.GrpoOptions;
@@ -246,7 +247,7 @@ public final class DemoRunner {
     try (QwenTokenizer tok = QwenTokenizer.fromCheckpoint(base);
         QwenVLModel policy = QwenVLModel.load(base, Device.CPU);
         QwenVLModel reference = s.beta > 0 ? QwenVLModel.load(base, Device.CPU) : null) {
-      o.stopTokenIds = tok.stopIds();
+      o.stopTokenIds = StopTokens.of(tok);
       o.padTokenId = tok.padId();
       if (reference != null) reference.freezeInComputeDtype();
       QwenPromptEncoder enc =
@@ -274,7 +275,7 @@ public final class DemoRunner {
     o.progressBar = false;
     try (QwenTokenizer tok = QwenTokenizer.fromCheckpoint(base);
         QwenVLModel model = QwenVLModel.load(base, Device.CPU)) {
-      o.stopTokenIds = tok.stopIds();
+      o.stopTokenIds = StopTokens.of(tok);
       o.padTokenId = tok.padId();
       QwenPromptEncoder enc =
           new QwenPromptEncoder(tok, ChatTemplate.fromCheckpoint(base), ImageProcessor.fromCheckpoint(base), 0);

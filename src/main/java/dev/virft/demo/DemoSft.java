@@ -4,13 +4,14 @@ import dev.virft.data.Sample;
 import dev.virft.model.QwenVLModel;
 import dev.virft.processor.ChatTemplate;
 import dev.virft.processor.ImageProcessor;
+import dev.virft.processor.ProcessorOutput;
 import dev.virft.processor.QwenTokenizer;
+import dev.virft.processor.QwenVLProcessor;
 import dev.virft.train.MetricsLog;
 import dev.virft.train.Distributed;
 import dev.virft.train.Objective;
 import dev.virft.train.StepData;
 import dev.virft.train.TrainingLoop;
-import dev.virft.processor.PixelValues;
 import dev.virft.tensor.Device;
 import dev.virft.tensor.StateDict;
 import dev.virft.tensor.Tensors;
@@ -174,21 +175,22 @@ public final class DemoSft {
       List<Sample> chosen = step.chosen();
       tokens = 0;
       try (PointerScope scope = new PointerScope()) {
-        List<BufferedImage> decoded = new ArrayList<>();
-        for (Sample s : chosen) decoded.add(s.image().decode());
-        PixelValues pv = images.process(decoded);
-        List<long[]> prompts = new ArrayList<>();
+        List<List<Map<String, Object>>> chats = new ArrayList<>();
+        List<List<BufferedImage>> decoded = new ArrayList<>();
         List<long[]> targets = new ArrayList<>();
         for (int i = 0; i < chosen.size(); i++) {
-          prompts.add(DemoPrompts.encode(tok, template, chosen.get(i).problem(), pv.tokens(i)));
+          chats.add(List.of(QwenVLProcessor.userTurn(chosen.get(i).problem(), true)));
+          decoded.add(List.of(chosen.get(i).image().decode()));
           long[] answer = tok.encode(chosen.get(i).solution());
           long[] t = Arrays.copyOf(answer, answer.length + 1);
           t[answer.length] = tok.eosId();
           targets.add(t);
           tokens += t.length;
         }
-        DemoPrompts.Batch pb = DemoPrompts.leftPad(prompts, tok.padId());
-        int promptLen = pb.ids()[0].length;
+        ProcessorOutput in = new QwenVLProcessor(tok, template, images, tok.padId()).applyChat(chats, decoded);
+        long[][] promptIds = Tensors.toLongs2d(in.inputIds());
+        long[][] promptMask = Tensors.toLongs2d(in.attentionMask());
+        int promptLen = in.length();
         int maxT = targets.stream().mapToInt(t -> t.length).max().orElse(0);
         long[][] ids = new long[batch][promptLen + maxT];
         long[][] mask = new long[batch][promptLen + maxT];
@@ -196,8 +198,8 @@ public final class DemoSft {
         for (int i = 0; i < batch; i++) {
           long[] t = targets.get(i);
           Arrays.fill(ids[i], tok.padId());
-          System.arraycopy(pb.ids()[i], 0, ids[i], 0, promptLen);
-          System.arraycopy(pb.mask()[i], 0, mask[i], 0, promptLen);
+          System.arraycopy(promptIds[i], 0, ids[i], 0, promptLen);
+          System.arraycopy(promptMask[i], 0, mask[i], 0, promptLen);
           System.arraycopy(t, 0, ids[i], promptLen, t.length);
           Arrays.fill(mask[i], promptLen, promptLen + t.length, 1L);
           // Mean over each row's tokens, then mean over the rows (the trainer's per-sequence rule).
@@ -205,7 +207,7 @@ public final class DemoSft {
         }
         Tensor logp =
             model.completionLogProbs(
-                Tensors.longs2d(ids), Tensors.longs2d(mask), pv.pixelValues(), pv.gridThw(), promptLen);
+                Tensors.longs2d(ids), Tensors.longs2d(mask), in.pixelValues(), in.imageGridThw(), promptLen);
         Tensor loss = logp.mul(Tensors.floats(weights, batch, maxT)).sum().neg();
         loss.backward();
         return new StepLoss(loss.item().toDouble(), Map.of());

@@ -1,9 +1,9 @@
 package dev.virft.inference;
 
+import dev.virft.py.PyError;
+import dev.virft.py.PyNumbers;
 import dev.virft.reward.DetectionAnswerParser;
 import dev.virft.reward.LisaBoxParser;
-import dev.virft.reward.PyError;
-import dev.virft.reward.PyNumbers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

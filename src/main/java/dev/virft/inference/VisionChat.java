@@ -7,7 +7,6 @@ import dev.virft.processor.ImageLoader;
 import dev.virft.processor.ImageProcessor;
 import dev.virft.processor.ProcessorOutput;
 import dev.virft.processor.QwenVLProcessor;
-import dev.virft.rl.QwenPromptEncoder;
 import dev.virft.tensor.Device;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -66,6 +65,14 @@ public final class VisionChat implements AutoCloseable {
     return new VisionChat(model, proc, gen);
   }
 
+  /**
+   * A chat over a model and processor already loaded, generating with {@code generation} as given (the
+   * demo's greedy evaluation); closing it closes both.
+   */
+  public static VisionChat of(QwenVLModel model, QwenVLProcessor processor, GenerationConfig generation) {
+    return new VisionChat(model, processor, generation);
+  }
+
   public GenerationConfig generation() {
     return generation;
   }
@@ -76,7 +83,7 @@ public final class VisionChat implements AutoCloseable {
     if (q.system() != null) {
       messages.add(Map.of("role", "system", "content", q.system()));
     }
-    messages.add(QwenPromptEncoder.userTurn(q.text(), true));
+    messages.add(QwenVLProcessor.userTurn(q.text(), true));
     return messages;
   }
 

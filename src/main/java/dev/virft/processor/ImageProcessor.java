@@ -1,5 +1,6 @@
 package dev.virft.processor;
 
+import dev.virft.tensor.Tensors;
 import dev.virft.util.VirftException;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -134,10 +135,10 @@ public final class ImageProcessor {
     int w = img.width();
     if (config.resizeMode() == ResizeMode.PIL) {
       RgbImage r = (rh == h && rw == w) ? img : PilBicubic.resize(img, rw, rh);
-      return Tensors.ofBytes(r.hwc(), 1, rh, rw, 3).permute(0, 3, 1, 2);
+      return Tensors.bytes(r.hwc(), 1, rh, rw, 3).permute(0, 3, 1, 2);
     }
     // HWC memory viewed as NCHW: the channels-last strides torchvision's pil_to_tensor gives.
-    Tensor u8 = Tensors.ofBytes(img.hwc(), 1, h, w, 3).permute(0, 3, 1, 2);
+    Tensor u8 = Tensors.bytes(img.hwc(), 1, h, w, 3).permute(0, 3, 1, 2);
     if (rh == h && rw == w) {
       return u8; // torchvision returns the image untouched when the size does not change
     }
@@ -152,8 +153,8 @@ public final class ImageProcessor {
   /** transformers' fused rescale + normalise, in float32 with the same operation order. */
   private Tensor normalize(Tensor u8) {
     if (config.doNormalize()) {
-      Tensor mean = Tensors.ofFloats(toFloats(config.imageMean()), 3);
-      Tensor std = Tensors.ofFloats(toFloats(config.imageStd()), 3);
+      Tensor mean = Tensors.floats(toFloats(config.imageMean()), 3);
+      Tensor std = Tensors.floats(toFloats(config.imageStd()), 3);
       if (config.doRescale()) {
         mean = mean.mul(new Scalar(1.0 / config.rescaleFactor()));
         std = std.mul(new Scalar(1.0 / config.rescaleFactor()));

@@ -1,5 +1,6 @@
 package dev.virft.processor;
 
+import dev.virft.tensor.Tensors;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -24,6 +25,6 @@ public record PixelValues(Tensor pixelValues, long[][] gridThw, int mergeSize) {
     for (int i = 0; i < gridThw.length; i++) {
       System.arraycopy(gridThw[i], 0, flat, i * 3, 3);
     }
-    return Tensors.ofLongs(flat, gridThw.length, 3);
+    return Tensors.longs(flat, gridThw.length, 3);
   }
 }

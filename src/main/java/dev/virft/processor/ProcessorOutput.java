@@ -1,5 +1,6 @@
 package dev.virft.processor;
 
+import dev.virft.tensor.Tensors;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -46,6 +47,6 @@ public record ProcessorOutput(
     for (int i = 0; i < imageGridThw.length; i++) {
       System.arraycopy(imageGridThw[i], 0, flat, i * 3, 3);
     }
-    return Tensors.ofLongs(flat, imageGridThw.length, 3);
+    return Tensors.longs(flat, imageGridThw.length, 3);
   }
 }

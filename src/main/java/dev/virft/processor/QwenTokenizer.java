@@ -206,22 +206,6 @@ public final class QwenTokenizer implements AutoCloseable {
 
   private static long[] stopIds(JsonNode gen, long eos, Path file) {
     JsonNode v = gen.get("eos_token_id");
-    if (v == null || v.isNull()) {
-      return new long[] {eos};
-    }
-    if (v.isIntegralNumber()) {
-      return new long[] {v.asLong()};
-    }
-    if (v.isArray()) {
-      long[] out = new long[v.size()];
-      for (int i = 0; i < out.length; i++) {
-        if (!v.get(i).isIntegralNumber()) {
-          throw new VirftException(file + ": field 'eos_token_id' is " + v + "; expected integer ids");
-        }
-        out[i] = v.get(i).asLong();
-      }
-      return out;
-    }
-    throw new VirftException(file + ": field 'eos_token_id' is " + v + "; expected an id or a list of ids");
+    return v == null || v.isNull() ? new long[] {eos} : Json.ids(v, file, "eos_token_id");
   }
 }

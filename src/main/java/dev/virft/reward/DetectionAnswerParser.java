@@ -1,5 +1,10 @@
 package dev.virft.reward;
 
+import dev.virft.py.PyError;
+import dev.virft.py.PyJson;
+import dev.virft.py.PyNone;
+import dev.virft.py.PyNumbers;
+import dev.virft.py.PyText;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.virft.reward;
 
+import dev.virft.py.PyText;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -1,5 +1,8 @@
 package dev.virft.reward;
 
+import dev.virft.py.PyError;
+import dev.virft.py.PyJson;
+import dev.virft.py.PyNumbers;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.virft.rl;
 
+import dev.virft.tensor.Tensors;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -14,7 +15,7 @@ public final class CompletionMask {
   public static Tensor of(Tensor completionIds, long[] stopIds) {
     long rows = completionIds.size(0);
     long cols = completionIds.size(1);
-    return TensorData.floats(ofRows(TensorData.toLongs(completionIds), (int) rows, (int) cols, stopIds), rows, cols);
+    return Tensors.floats(ofRows(Tensors.toLongs(completionIds), (int) rows, (int) cols, stopIds), rows, cols);
   }
 
   static float[] ofRows(long[] ids, int rows, int cols, long[] stopIds) {

@@ -1,5 +1,6 @@
 package dev.virft.rl;
 
+import dev.virft.tensor.Tensors;
 import dev.virft.train.TrainerState;
 import dev.virft.train.Distributed;
 import dev.virft.train.Objective;
@@ -174,7 +175,7 @@ public final class GrpoTrainer<E, P> implements Objective<Rollout<E>> {
         prompts.add(prompt);
         Tensor out = policy.generate(prompt, g, o.sampling(), Seeds.of(step.seed(), round, firstSlot + i));
         int cols = (int) out.size(1);
-        long[] rowIds = TensorData.toLongs(out);
+        long[] rowIds = Tensors.toLongs(out);
         long groupTokens = 0;
         String[] t = new String[g];
         for (int k = 0; k < g; k++) {
@@ -202,19 +203,19 @@ public final class GrpoTrainer<E, P> implements Objective<Rollout<E>> {
       genSeconds = (System.nanoTime() - t0) / 1e9;
       long tRef = System.nanoTime();
       for (int i = 0; i < idx.length; i++) {
-        Tensor groupIds = TensorData.longs(ids.get(i), g, widths.get(i));
+        Tensor groupIds = Tensors.longs(ids.get(i), g, widths.get(i));
         // Each pass in its own scope: its activations are freed as soon as the log-probs are copied out,
         // not at the end of the rollout (on a GPU they would otherwise pile up across groups).
         float[] ref = null;
         float[] old = null;
         if (reference != null) {
           try (PointerScope pass = new PointerScope()) {
-            ref = TensorData.toFloats(reference.completionLogProbs(prompts.get(i), groupIds));
+            ref = Tensors.toFloats(reference.completionLogProbs(prompts.get(i), groupIds));
           }
         }
         if (o.numIterations > 1) {
           try (PointerScope pass = new PointerScope()) {
-            old = TensorData.toFloats(policy.completionLogProbs(prompts.get(i), groupIds));
+            old = Tensors.toFloats(policy.completionLogProbs(prompts.get(i), groupIds));
           }
         }
         refs.add(ref);
@@ -283,7 +284,7 @@ public final class GrpoTrainer<E, P> implements Objective<Rollout<E>> {
                 grp.floats(grp.oldLogps()),
                 grp.floats(grp.refLogps()),
                 grp.floats(grp.mask()),
-                TensorData.floats(grp.advantages(), grp.rows()),
+                Tensors.floats(grp.advantages(), grp.rows()),
                 lossCfg);
         double w = GrpoLoss.microBatchWeight(o.loss, r.globalGroups(), grp.tokens(), r.globalTokens());
         res.loss().mul(new Scalar(w)).backward();

@@ -1,5 +1,6 @@
 package dev.virft.rl;
 
+import dev.virft.tensor.Tensors;
 import java.util.List;
 import java.util.Map;
 
@@ -30,11 +31,11 @@ public record Rollout<E>(
       float[] oldLogps,
       long tokens) {
     org.bytedeco.pytorch.Tensor idsTensor() {
-      return TensorData.longs(ids, rows, cols);
+      return Tensors.longs(ids, rows, cols);
     }
 
     org.bytedeco.pytorch.Tensor floats(float[] v) {
-      return v == null ? null : TensorData.floats(v, rows, cols);
+      return v == null ? null : Tensors.floats(v, rows, cols);
     }
   }
 }

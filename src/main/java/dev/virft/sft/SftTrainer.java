@@ -1,7 +1,7 @@
 package dev.virft.sft;
 
 import dev.virft.rl.PolicyModel;
-import dev.virft.rl.TensorData;
+import dev.virft.tensor.Tensors;
 import dev.virft.train.TrainerState;
 import dev.virft.train.Distributed;
 import dev.virft.train.Objective;
@@ -109,7 +109,7 @@ public final class SftTrainer<E, P> implements Objective<SftTrainer.Batch> {
       try (PointerScope scope = new PointerScope()) {
         for (int k = 0; k < idx.length; k++) {
           long[] a = answers.get(k);
-          Tensor logps = model.completionLogProbs(prompts.get(k), TensorData.longs(a, 1, a.length));
+          Tensor logps = model.completionLogProbs(prompts.get(k), Tensors.longs(a, 1, a.length));
           // token mean over the micro-batch, averaged over accumulation steps
           Tensor l = logps.sum().neg().div(new Scalar((double) b.microTokens()[micro] * o.gradientAccumulationSteps));
           l.backward();

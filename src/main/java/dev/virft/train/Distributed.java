@@ -1,6 +1,7 @@
 package dev.virft.train;
 
 import dev.virft.tensor.Device;
+import dev.virft.tensor.Tensors;
 import dev.virft.util.VirftException;
 import java.util.Locale;
 import java.util.Map;
@@ -220,7 +221,7 @@ public final class Distributed implements AutoCloseable {
   }
 
   private static double[] toHost(Tensor t) {
-    return dev.virft.rl.TensorData.toDoubles(t);
+    return dev.virft.tensor.Tensors.toDoubles(t);
   }
 
   private void run(String op, java.util.function.Supplier<Work> call) {

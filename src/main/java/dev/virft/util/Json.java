@@ -30,6 +30,27 @@ public final class Json {
     }
   }
 
+  /**
+   * A token-id field such as {@code eos_token_id}: one integer or a list of integers, as transformers'
+   * configs allow; anything else is an error naming the file and the field.
+   */
+  public static long[] ids(JsonNode v, Path file, String field) {
+    if (v.isIntegralNumber()) {
+      return new long[] {v.asLong()};
+    }
+    if (v.isArray()) {
+      long[] out = new long[v.size()];
+      for (int i = 0; i < out.length; i++) {
+        if (!v.get(i).isIntegralNumber()) {
+          throw new VirftException(file + ": field '" + field + "' is " + v + "; expected integer ids");
+        }
+        out[i] = v.get(i).asLong();
+      }
+      return out;
+    }
+    throw new VirftException(file + ": field '" + field + "' is " + v + "; expected an id or a list of ids");
+  }
+
   public static String line(Object value) {
     try {
       return COMPACT.writeValueAsString(value);

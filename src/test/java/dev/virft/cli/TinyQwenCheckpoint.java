@@ -1,7 +1,7 @@
 package dev.virft.cli;
 
 import dev.virft.model.QwenVLModel;
-import dev.virft.rl.ModelPresets;
+import dev.virft.tools.ModelPresets;
 import dev.virft.tensor.Device;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -10,6 +10,7 @@ import dev.virft.model.QwenVLModel;
 import dev.virft.processor.ChatTemplate;
 import dev.virft.processor.ImageProcessor;
 import dev.virft.processor.QwenTokenizer;
+import dev.virft.processor.StopTokens;
 import dev.virft.rl.GrpoOptions;
 import dev.virft.rl.GrpoTrainer;
 import dev.virft.rl.QwenPolicy;
@@ -54,7 +55,7 @@ class TinyQwenLearnsTest {
     o.progressBar = false;
     try (QwenTokenizer tok = QwenTokenizer.fromCheckpoint(base);
         QwenVLModel model = QwenVLModel.load(base, Device.CPU)) {
-      o.stopTokenIds = TrainCommand.stopIds(tok);
+      o.stopTokenIds = StopTokens.of(tok);
       o.padTokenId = tok.padId();
       QwenPromptEncoder enc =
           new QwenPromptEncoder(tok, ChatTemplate.fromCheckpoint(base), ImageProcessor.fromCheckpoint(base), 1024);

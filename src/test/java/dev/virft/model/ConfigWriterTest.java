@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.virft.rl.ModelPresets;
+import dev.virft.tools.ModelPresets;
 import dev.virft.util.Json;
 import dev.virft.util.VirftException;
 import java.nio.file.Path;

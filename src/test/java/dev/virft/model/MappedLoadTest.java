@@ -3,7 +3,7 @@ package dev.virft.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.virft.rl.ModelPresets;
+import dev.virft.tools.ModelPresets;
 import dev.virft.tensor.Device;
 import java.nio.file.Files;
 import java.nio.file.Path;

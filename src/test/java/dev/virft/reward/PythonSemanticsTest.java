@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.virft.py.PyError;
+import dev.virft.py.PyJson;
+import dev.virft.py.PyNone;
+import dev.virft.py.PyNumbers;
+import dev.virft.py.PyText;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;

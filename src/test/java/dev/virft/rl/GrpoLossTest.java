@@ -3,6 +3,7 @@ package dev.virft.rl;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.virft.tensor.Tensors;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -78,7 +79,7 @@ class GrpoLossTest {
   void gradientWrtLogProbsIsThePolicyGradientPlusKlGradient() {
     Tensor logp = t(LOGP).set_requires_grad(true);
     run(LossType.GRPO, BETA, logp).loss().backward();
-    double[] g = TensorData.toDoubles(logp.grad());
+    double[] g = Tensors.toDoubles(logp.grad());
     int[] len = {2, 3};
     for (int b = 0; b < 2; b++) {
       for (int k = 0; k < 3; k++) {
@@ -116,9 +117,9 @@ class GrpoLossTest {
   @Test
   void completionMaskIncludesTheFirstStopTokenOnly() {
     long[] ids = {5, 7, 9, 9, 9, /* */ 7, 3, 3, 3, 3, /* */ 1, 2, 3, 4, 5};
-    Tensor m = CompletionMask.of(TensorData.longs(ids, 3, 5), new long[] {9, 8});
+    Tensor m = CompletionMask.of(Tensors.longs(ids, 3, 5), new long[] {9, 8});
     assertArrayEquals(
-        new float[] {1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, TensorData.toFloats(m), 0f);
+        new float[] {1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, Tensors.toFloats(m), 0f);
     assertEquals(true, CompletionMask.truncated(ids, 5, 5, new long[] {9}));
     assertEquals(false, CompletionMask.truncated(ids, 0, 5, new long[] {9}));
   }
@@ -143,9 +144,9 @@ class GrpoLossTest {
       GrpoLoss.Config cfg = new GrpoLoss.Config(type, 0.04, 0.2, 0.2, 3);
       Tensor w = w0.clone().set_requires_grad(true);
       GrpoLoss.compute(logps(w, x, tokens), null, ref, mask, adv, cfg).loss().backward();
-      double[] grad = TensorData.toDoubles(w.grad());
+      double[] grad = Tensors.toDoubles(w.grad());
       Tensor old = logps(w0, x, tokens).detach();
-      double[] base = TensorData.toDoubles(w0);
+      double[] base = Tensors.toDoubles(w0);
       double eps = 1e-6;
       for (int i = 0; i < base.length; i++) {
         double[] plus = base.clone();

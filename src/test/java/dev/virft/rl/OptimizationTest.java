@@ -1,5 +1,6 @@
 package dev.virft.rl;
 
+import dev.virft.tensor.Tensors;
 import dev.virft.train.AdamW;
 import dev.virft.train.GradientClipping;
 import dev.virft.train.LinearSchedule;
@@ -47,14 +48,14 @@ class OptimizationTest {
       loss.backward();
       opt.step(0.1);
     }
-    double[] got = TensorData.toDoubles(w);
+    double[] got = Tensors.toDoubles(w);
     assertEquals(referenceAdamW(1.0, gw[0], 0.1, 0.01)[0], got[0], 1e-12);
     assertEquals(referenceAdamW(-2.0, gw[1], 0.1, 0.01)[0], got[1], 1e-12);
     // the bias is not decayed (HF rule)
-    assertEquals(referenceAdamW(0.5, gb, 0.1, 0.0)[0], TensorData.toDoubles(b)[0], 1e-12);
+    assertEquals(referenceAdamW(0.5, gb, 0.1, 0.0)[0], Tensors.toDoubles(b)[0], 1e-12);
     assertEquals(
         referenceAdamW(1.0, gw[0], 0.1, 0.01)[2],
-        TensorData.toDoubles(opt.stateTensors().get("exp_avg_sq.layer.weight"))[0],
+        Tensors.toDoubles(opt.stateTensors().get("exp_avg_sq.layer.weight"))[0],
         1e-15);
     assertEquals(3, opt.stepCount());
   }
@@ -119,7 +120,7 @@ class OptimizationTest {
     Tensor p = Tensor.create(new double[] {0, 0}, 2).clone().set_requires_grad(true);
     p.mul(Tensor.create(new double[] {3, 4}, 2)).sum().backward();
     assertEquals(5.0, GradientClipping.clip(List.of(p), 1.0), 1e-12);
-    double[] g = TensorData.toDoubles(p.grad());
+    double[] g = Tensors.toDoubles(p.grad());
     assertEquals(3.0 / (5 + 1e-6), g[0], 1e-12);
     assertEquals(4.0 / (5 + 1e-6), g[1], 1e-12);
     assertEquals(1.0, GradientClipping.clip(List.of(p), 2.0), 1e-6); // below the limit: untouched

@@ -11,6 +11,7 @@ import dev.virft.data.SampleIterator;
 import dev.virft.processor.ChatTemplate;
 import dev.virft.processor.ImageProcessor;
 import dev.virft.processor.QwenTokenizer;
+import dev.virft.tensor.Tensors;
 import dev.virft.util.VirftException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ class QwenPromptEncoderTest {
               + "<|vision_start|><|image_pad|>"),
           p.text());
       assertTrue(p.text().endsWith(s.problem() + "<|im_end|>\n<|im_start|>assistant\n"), p.text());
-      long pads = java.util.Arrays.stream(TensorData.toLongs(p.inputIds())).filter(i -> i == tok.imagePadId()).count();
+      long pads = java.util.Arrays.stream(Tensors.toLongs(p.inputIds())).filter(i -> i == tok.imagePadId()).count();
       long[] g = p.gridThw()[0];
       assertEquals(g[0] * g[1] * g[2] / 4, pads);
       assertEquals(g[0] * g[1] * g[2], p.pixelValues().size(0));

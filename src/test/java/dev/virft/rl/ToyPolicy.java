@@ -2,6 +2,7 @@ package dev.virft.rl;
 
 import dev.virft.tensor.Safetensors;
 import dev.virft.tensor.StateDict;
+import dev.virft.tensor.Tensors;
 import dev.virft.util.AtomicFiles;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -69,8 +70,8 @@ public class ToyPolicy implements PolicyModel<long[]> {
     for (int r = 0; r < n; r++) {
       long prev = BOS;
       for (int t = 0; t < s.maxNewTokens(); t++) {
-        Tensor lg = logits(prompt[0], TensorData.longs(new long[] {prev}, 1, 1)).reshape(VOCAB);
-        float[] p = TensorData.toFloats(torch.softmax(lg.div(new org.bytedeco.pytorch.Scalar(s.temperature())), 0));
+        Tensor lg = logits(prompt[0], Tensors.longs(new long[] {prev}, 1, 1)).reshape(VOCAB);
+        float[] p = Tensors.toFloats(torch.softmax(lg.div(new org.bytedeco.pytorch.Scalar(s.temperature())), 0));
         double u = rnd.nextDouble();
         int tok = VOCAB - 1;
         double acc = 0;
@@ -88,7 +89,7 @@ public class ToyPolicy implements PolicyModel<long[]> {
         }
       }
     }
-    return TensorData.longs(out, n, s.maxNewTokens());
+    return Tensors.longs(out, n, s.maxNewTokens());
   }
 
   @Override

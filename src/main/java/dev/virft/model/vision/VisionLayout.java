@@ -14,8 +14,8 @@ import java.util.List;
  * block its {@code m x m} patches row-major. Patch {@code i} of a frame lies in block
  * {@code (bh, bw) = divmod(i / m², w / m)} at offset {@code (ih, iw) = divmod(i % m², m)}.
  */
-final class VisionLayout {
-  final long numTokens;
+public final class VisionLayout {
+  public final long numTokens;
   /** Row and column of every patch within its frame, the two halves of the 2-D rotary. */
   final long[] hpos;
   final long[] wpos;
@@ -24,8 +24,8 @@ final class VisionLayout {
   /** One segment per window; null when the architecture has no window attention. */
   final AttentionPlan windowed;
   /** The segments behind the plans, in image / frame / window order (for tests and diagnostics). */
-  final List<long[]> frameSegments;
-  final List<long[]> windowSegments;
+  public final List<long[]> frameSegments;
+  public final List<long[]> windowSegments;
 
   private VisionLayout(long numTokens, long[] hpos, long[] wpos, List<long[]> frames, List<long[]> windows) {
     this.numTokens = numTokens;
@@ -40,7 +40,7 @@ final class VisionLayout {
   /**
    * @param mergedWindow window side in merged tokens, or 0 for no window attention (Qwen2-VL)
    */
-  static VisionLayout of(long[][] grid, int merge, int mergedWindow) {
+  public static VisionLayout of(long[][] grid, int merge, int mergedWindow) {
     long total = 0;
     for (int i = 0; i < grid.length; i++) {
       long[] g = grid[i];

@@ -1,4 +1,4 @@
-package dev.virft.rl;
+package dev.virft.tools;
 
 import dev.virft.model.QwenVLConfig;
 import dev.virft.util.Json;

@@ -1,8 +1,10 @@
-package dev.virft.model.vision;
+package dev.virft.tools;
 
 import dev.virft.model.QwenVLConfig;
 import dev.virft.model.QwenVLConfig.Family;
 import dev.virft.model.QwenVLConfig.VisionConfig;
+import dev.virft.model.vision.VisionLayout;
+import dev.virft.model.vision.VisionTower;
 import dev.virft.tensor.Safetensors;
 import dev.virft.tensor.StateDict;
 import dev.virft.util.VirftException;
@@ -119,7 +121,8 @@ public final class VisionBenchCommand implements Callable<Integer> {
     long patches = images * grid[0][1] * grid[0][2];
     Tensor pixels = torch.randn(patches, cfg.patchDim()).to(dev, torch.ScalarType.Float);
 
-    int window = cfg.family() == Family.QWEN2_5_VL ? VisionChecks.mergedWindow(cfg) : 0;
+    // Window side in merged tokens: transformers' vit_merger_window_size.
+    int window = cfg.family() == Family.QWEN2_5_VL ? cfg.windowSize() / cfg.spatialMergeSize() / cfg.patchSize() : 0;
     long t0 = System.nanoTime();
     VisionLayout.of(grid, cfg.spatialMergeSize(), window);
     double layoutColdMs = (System.nanoTime() - t0) / 1e6;

@@ -1,4 +1,4 @@
-package dev.virft.model.vision;
+package dev.virft.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class VisionBenchCommandTest {
   @Test
   void runsOnTheFixtureCheckpointAndRejectsBadSizes() {
-    String ckpt = VisionTestSupport.golden("qwen2_5_vl").resolve("checkpoint").toString();
+    String ckpt = "src/test/resources/golden/qwen2_5_vl/checkpoint";
     PrintStream old = System.out;
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     int rc;

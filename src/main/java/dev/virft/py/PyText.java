@@ -1,4 +1,4 @@
-package dev.virft.reward;
+package dev.virft.py;
 
 /**
  * Python {@code str} operations the original reward code relies on, with Python's exact semantics.

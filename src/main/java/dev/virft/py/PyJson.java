@@ -1,4 +1,4 @@
-package dev.virft.reward;
+package dev.virft.py;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -25,6 +25,9 @@ import java.util.Map;
  * int_max_str_digits); floats of any length parse (Python rounds {@code 1e400} to inf, so does Jackson).
  * The tree is built with an explicit stack (no recursion, no StackOverflowError); nesting deeper than
  * 1000 levels is an error, which stands in for Python's RecursionError (both end as reward 0).
+ *
+ * <p>{@link #dumps} writes the other way, as {@code json.dumps} does (hand-written: Jackson's pretty
+ * printer spaces differently).
  */
 public final class PyJson {
   /** CPython's default {@code sys.int_info.default_max_str_digits}. */
@@ -137,5 +140,95 @@ public final class PyJson {
       };
     }
     return p.getDoubleValue();
+  }
+
+  /**
+   * {@code json.dumps(v)}: ", " and ": " separators, ASCII-only escapes, so the metadata files we write
+   * look exactly like the ones HF datasets writes (Jackson's pretty printer differs: " : ", "{ }").
+   * Values: null, String, Boolean, Number, Map, List.
+   */
+  public static String dumps(Object v) {
+    StringBuilder sb = new StringBuilder();
+    write(sb, v, -1, 0);
+    return sb.toString();
+  }
+
+  /** {@code json.dumps(v, indent=indent)}. */
+  public static String dumps(Object v, int indent) {
+    StringBuilder sb = new StringBuilder();
+    write(sb, v, indent, 0);
+    return sb.toString();
+  }
+
+  private static void write(StringBuilder sb, Object v, int indent, int depth) {
+    if (v == null) {
+      sb.append("null");
+    } else if (v instanceof String s) {
+      quote(sb, s);
+    } else if (v instanceof Boolean || v instanceof Number) {
+      sb.append(v);
+    } else if (v instanceof Map<?, ?> m) {
+      if (m.isEmpty()) {
+        sb.append("{}");
+        return;
+      }
+      sb.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!first) sb.append(indent < 0 ? ", " : ",");
+        first = false;
+        newline(sb, indent, depth + 1);
+        quote(sb, String.valueOf(e.getKey()));
+        sb.append(": ");
+        write(sb, e.getValue(), indent, depth + 1);
+      }
+      newline(sb, indent, depth);
+      sb.append('}');
+    } else if (v instanceof List<?> l) {
+      if (l.isEmpty()) {
+        sb.append("[]");
+        return;
+      }
+      sb.append('[');
+      for (int i = 0; i < l.size(); i++) {
+        if (i > 0) sb.append(indent < 0 ? ", " : ",");
+        newline(sb, indent, depth + 1);
+        write(sb, l.get(i), indent, depth + 1);
+      }
+      newline(sb, indent, depth);
+      sb.append(']');
+    } else {
+      throw new IllegalArgumentException("not JSON: " + v.getClass());
+    }
+  }
+
+  private static void newline(StringBuilder sb, int indent, int depth) {
+    if (indent >= 0) {
+      sb.append('\n').append(" ".repeat(indent * depth));
+    }
+  }
+
+  private static void quote(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        case '\b' -> sb.append("\\b");
+        case '\f' -> sb.append("\\f");
+        default -> {
+          if (c < 0x20 || c > 0x7e) {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    sb.append('"');
   }
 }

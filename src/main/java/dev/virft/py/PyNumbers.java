@@ -1,4 +1,4 @@
-package dev.virft.reward;
+package dev.virft.py;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -21,11 +21,11 @@ public final class PyNumbers {
     return o instanceof BigInteger || o instanceof Double || o instanceof Boolean;
   }
 
-  static boolean isInt(Object o) {
+  public static boolean isInt(Object o) {
     return o instanceof BigInteger || o instanceof Boolean;
   }
 
-  static BigInteger asInt(Object o) {
+  public static BigInteger asInt(Object o) {
     if (o instanceof Boolean b) {
       return b ? BigInteger.ONE : BigInteger.ZERO;
     }
@@ -155,7 +155,7 @@ public final class PyNumbers {
   }
 
   /** Exact comparison of two numbers; {@link #NAN} if either is NaN. */
-  static int compareNumbers(Object a, Object b) {
+  public static int compareNumbers(Object a, Object b) {
     if (isInt(a) && isInt(b)) {
       return asInt(a).compareTo(asInt(b));
     }
@@ -186,7 +186,7 @@ public final class PyNumbers {
     return new BigDecimal(i).compareTo(new BigDecimal(d));
   }
 
-  static boolean isNaN(Object o) {
+  public static boolean isNaN(Object o) {
     return o instanceof Double d && Double.isNaN(d);
   }
 

@@ -1,4 +1,4 @@
-package dev.virft.reward;
+package dev.virft.py;
 
 /**
  * A Python exception (TypeError, ValueError, KeyError, ZeroDivisionError, OverflowError, JSONDecodeError...)
@@ -11,7 +11,7 @@ public final class PyError extends RuntimeException {
     super(pythonType + ": " + message, null, false, false);
   }
 
-  static PyError typeError(String message) {
+  public static PyError typeError(String message) {
     return new PyError("TypeError", message);
   }
 }

@@ -1,4 +1,4 @@
-package dev.virft.model.parity;
+package dev.virft.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.virft.model.GenerationConfig;

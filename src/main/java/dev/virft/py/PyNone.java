@@ -1,4 +1,4 @@
-package dev.virft.reward;
+package dev.virft.py;
 
 /** Python's {@code None} as produced by JSON {@code null} inside a parsed answer. */
 public enum PyNone {
