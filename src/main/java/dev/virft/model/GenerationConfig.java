@@ -129,7 +129,7 @@ public record GenerationConfig(
       return greedy(128, eos, eos.length > 0 ? eos[0] : 0);
     }
     JsonNode n = Json.read(file);
-    long[] stop = n.has("eos_token_id") ? ids(n.get("eos_token_id"), file, "eos_token_id") : eos;
+    long[] stop = n.has("eos_token_id") ? Json.ids(n.get("eos_token_id"), file, "eos_token_id") : eos;
     long pad = n.has("pad_token_id") && n.get("pad_token_id").isIntegralNumber()
         ? n.get("pad_token_id").asLong() : stop.length > 0 ? stop[0] : 0;
     boolean sample = n.path("do_sample").asBoolean(false);
@@ -138,7 +138,7 @@ public record GenerationConfig(
     double topP = number(n, "top_p", 1.0, file);
     int maxNew = (int) number(n, "max_new_tokens", 128, file);
     long[] suppress = n.has("suppress_tokens") && !n.get("suppress_tokens").isNull()
-        ? ids(n.get("suppress_tokens"), file, "suppress_tokens") : new long[0];
+        ? Json.ids(n.get("suppress_tokens"), file, "suppress_tokens") : new long[0];
     double repetition = number(n, "repetition_penalty", 1.0, file);
     if (!(repetition > 0)) {
       throw new VirftException(file + ": field 'repetition_penalty' is " + repetition + ", expected > 0");
@@ -156,22 +156,5 @@ public record GenerationConfig(
       throw new VirftException(file + ": field '" + field + "' is " + v + ", expected a number");
     }
     return v.asDouble();
-  }
-
-  private static long[] ids(JsonNode v, Path file, String field) {
-    if (v.isIntegralNumber()) {
-      return new long[] {v.asLong()};
-    }
-    if (v.isArray()) {
-      long[] out = new long[v.size()];
-      for (int i = 0; i < out.length; i++) {
-        if (!v.get(i).isIntegralNumber()) {
-          throw new VirftException(file + ": field '" + field + "' is " + v + ", expected integers");
-        }
-        out[i] = v.get(i).asLong();
-      }
-      return out;
-    }
-    throw new VirftException(file + ": field '" + field + "' is " + v + ", expected integers");
   }
 }

@@ -4,7 +4,7 @@ import dev.virft.model.QwenVLConfig;
 import dev.virft.model.QwenVLConfig.Family;
 import dev.virft.model.QwenVLConfig.VisionConfig;
 import dev.virft.model.vision.VisionLayout;
-import dev.virft.model.vision.VisionTower;
+import dev.virft.model.vision.VisionTransformer;
 import dev.virft.tensor.Safetensors;
 import dev.virft.tensor.StateDict;
 import dev.virft.util.VirftException;
