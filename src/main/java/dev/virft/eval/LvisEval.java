@@ -16,6 +16,9 @@ import java.util.Set;
  * "ignore" flag is kept; annotations with area &lt;= 0 are dropped (get_ann_ids' area filter); the
  * 300-per-image cut happens in {@link LvisResults}. Same rounding as the original (stable sorts,
  * eps in precision, numpy's pairwise mean).
+ *
+ * <p>Over 400 lines on purpose: it follows lvis-api's eval.py in one file, in the original's order, so
+ * the two can be read side by side line for line.
  */
 public final class LvisEval {
   /** Result keys, in lvis-api's order (the AR keys carry the per-image detection limit). */

@@ -33,6 +33,9 @@ import org.bytedeco.pytorch.global.torch;
  * little-endian data). Written by hand because no Java library on Maven Central produces libtorch
  * tensors from it; the format is small. Every header field is validated against the file size before
  * anything is allocated, since checkpoints come from untrusted sources.
+ *
+ * <p>Over 400 lines on purpose: the defensive header checks, the reader (mapped and copied) and the
+ * atomic writer share one set of format rules, which would drift apart in separate classes.
  */
 public final class Safetensors {
   /** Upper bound on the JSON header; the real ones are a few hundred KB even for 7B models. */
