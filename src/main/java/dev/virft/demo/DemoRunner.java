@@ -49,6 +49,11 @@ public final class DemoRunner {
     public double grpoLearningRate;
     public double sftLearningRate;
     public int maxCompletionLength;
+    /**
+     * Held-out rows of every category in the target setting (true), not only of the 4 few-shot
+     * categories (false).
+     */
+    public boolean allCategories;
 
     Arm(int grpoSteps, int sftSteps, double grpoLr, double sftLr, int maxCompletionLength) {
       this.grpoSteps = grpoSteps;
@@ -162,8 +167,11 @@ public final class DemoRunner {
     // answer): SFT imitates it, GRPO's rewards read only the answer (and the format) of it.
     List<Sample> train = new ArrayList<>();
     for (Sample r : DemoData.fewShot(kind, seed, s.shots)) train.add(DemoData.withReasoning(r));
+    List<String> cats = arm.allCategories ? DemoData.categories() : DemoData.TARGET_CATEGORIES;
     List<Sample> test =
-        s.onValidation ? DemoData.validation(kind, s.testPerCategory) : DemoData.test(kind, seed, s.testPerCategory);
+        s.onValidation
+            ? DemoData.validation(kind, s.testPerCategory, cats)
+            : DemoData.test(kind, seed, s.testPerCategory, cats);
     Path gt = null;
     if (kind == DemoData.Kind.DETECTION) {
       gt = dir.resolve("test_annotations.json");
@@ -171,8 +179,9 @@ public final class DemoRunner {
     }
     out.printf(
         Locale.ROOT,
-        "virft demo %s, seed %d: %d few-shot rows (%d per target category), %d held-out %s prompts%n",
-        kind.label(), seed, train.size(), s.shots, test.size(), s.onValidation ? "validation" : "test");
+        "virft demo %s, seed %d: %d few-shot rows (%d per target category), %d held-out %s prompts (%s)%n",
+        kind.label(), seed, train.size(), s.shots, test.size(), s.onValidation ? "validation" : "test",
+        arm.allCategories ? "all " + cats.size() + " categories" : "the " + cats.size() + " target categories");
     DemoEvaluator evaluator = new DemoEvaluator(s.evalBatch, arm.maxCompletionLength, dir);
     long t = System.nanoTime();
     out.println("  [1/5] evaluating the base model...");
