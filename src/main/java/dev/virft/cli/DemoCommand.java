@@ -90,7 +90,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--shots", description = "Few-shot rows per target category (default 4).")
   Integer shots;
 
-  @Option(names = "--test-per-category", description = "Held-out prompts per target category (default 16).")
+  @Option(names = "--test-per-category", description = "Held-out prompts per category (default 12).")
   Integer testPerCategory;
 
   @Option(
@@ -232,9 +232,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(
         names = "--curriculum-steps",
         description =
-            "Steps of the second stage (detection of base categories among distractors, with replay of"
-                + " the first stage's single shapes; default ${DEFAULT-VALUE}; 0: none).")
-    int curriculumSteps = 800;
+            "Steps of a second stage (detection of base categories among distractors, with replay of"
+                + " the first stage's single shapes; default ${DEFAULT-VALUE}: none, as the shipped base).")
+    int curriculumSteps = 0;
 
     @Option(names = "--curriculum-learning-rate", description = "Second stage's peak learning rate (default ${DEFAULT-VALUE}).")
     double curriculumLr = 1e-3;
