@@ -156,6 +156,12 @@ public final class DemoRunner {
       out.println();
       out.println(kind.label() + (s.seeds.size() > 1 ? " (mean ± std over seeds " + s.seeds + ")" : "") + ":");
       out.print(summaryTable(runs, kind));
+      List<TaskRun> mine = runs.stream().filter(r -> r.kind() == kind).toList();
+      if (!mine.isEmpty() && !mine.get(0).groups().isEmpty()) {
+        out.println("by category (few-shot: the 4 the few-shot rows show; other: the 8 they do not):");
+        out.print(groupSummary(mine));
+      }
+      if (!mine.isEmpty()) out.println(DemoReportWriter.verdict(kind, mine));
     }
     Path report = s.output.resolve("report.html");
     new DemoReportWriter(s, runs, seconds).write(report);
@@ -259,6 +265,27 @@ public final class DemoRunner {
       for (TaskRun r : mine) per.add(r.metrics().get(m));
       double[][] ms = DemoMetrics.meanStd(per);
       sb.append(String.format(Locale.ROOT, "%-6s", MODELS[m]));
+      for (int j = 0; j < cols.size(); j++) {
+        sb.append(String.format(Locale.ROOT, " %17s", String.format(Locale.ROOT, "%.4f ± %.4f", ms[0][j], ms[1][j])));
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** The by-category rows of one task's runs, mean ± std over the seeds. */
+  static String groupSummary(List<TaskRun> mine) {
+    List<DemoMetrics> first = mine.get(0).groups();
+    List<String> cols = first.get(0).columns();
+    int width = first.stream().mapToInt(m -> m.model().length()).max().orElse(6);
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s", "model"));
+    for (String c : cols) sb.append(String.format(Locale.ROOT, " %17s", c));
+    sb.append('\n');
+    for (int g = 0; g < first.size(); g++) {
+      List<DemoMetrics> per = new ArrayList<>();
+      for (TaskRun r : mine) per.add(r.groups().get(g));
+      double[][] ms = DemoMetrics.meanStd(per);
+      sb.append(String.format(Locale.ROOT, "%-" + width + "s", first.get(g).model()));
       for (int j = 0; j < cols.size(); j++) {
         sb.append(String.format(Locale.ROOT, " %17s", String.format(Locale.ROOT, "%.4f ± %.4f", ms[0][j], ms[1][j])));
       }
