@@ -90,8 +90,14 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--shots", description = "Few-shot rows per target category (default 4).")
   Integer shots;
 
-  @Option(names = "--test-per-category", description = "Held-out prompts per target category (default 16).")
+  @Option(names = "--test-per-category", description = "Held-out prompts per category (default 12).")
   Integer testPerCategory;
+
+  @Option(
+      names = "--test-categories",
+      description =
+          "Held-out prompts of the 4 few-shot categories ('target') or of all 12 ('all'); default: per task.")
+  String testCategories;
 
   @Override
   public Integer call() {
@@ -116,6 +122,14 @@ public final class DemoCommand implements Callable<Integer> {
       if (sftSteps != null) a.sftSteps = atLeast(sftSteps, 1, "--sft-steps");
       if (grpoLr != null) a.grpoLearningRate = positive(grpoLr, "--grpo-learning-rate");
       if (sftLr != null) a.sftLearningRate = positive(sftLr, "--sft-learning-rate");
+      if (testCategories != null) {
+        a.allCategories =
+            switch (testCategories) {
+              case "all" -> true;
+              case "target" -> false;
+              default -> throw new VirftException("--test-categories: expected target or all, got '" + testCategories + "'");
+            };
+      }
     }
     s.output = output;
     s.base = base;
@@ -203,6 +217,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--vision-depth", description = "Vision tower blocks (default ${DEFAULT-VALUE}).")
     int visionDepth = DemoAssets.DEFAULT_SHAPE.visionDepth();
 
+    @Option(names = "--rope-theta", description = "Language model's rotary base (default ${DEFAULT-VALUE}).")
+    double ropeTheta = DemoAssets.DEFAULT_ROPE_THETA;
+
     @Option(names = "--batch", description = "Rows per step (default ${DEFAULT-VALUE}).")
     int batch = 8;
 
@@ -211,6 +228,23 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--seed", description = "Initialisation and data-order seed (default ${DEFAULT-VALUE}).")
     long seed = 7;
+
+    @Option(
+        names = "--curriculum-steps",
+        description =
+            "Steps of a second stage (detection of base categories among distractors, with replay of"
+                + " the first stage's single shapes; default ${DEFAULT-VALUE}: none, as the shipped base).")
+    int curriculumSteps = 0;
+
+    @Option(names = "--curriculum-learning-rate", description = "Second stage's peak learning rate (default ${DEFAULT-VALUE}).")
+    double curriculumLr = 1e-3;
+
+    @Option(
+        names = "--from",
+        description =
+            "Skip the first stage: start the second one from this checkpoint (the first stage's result,"
+                + " e.g. an earlier make-base run with --curriculum-steps 0).")
+    Path from;
 
     @Option(names = "--work", description = "Scratch directory (default: OUTPUT.work).")
     Path work;
@@ -225,25 +259,40 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
       Path scratch = work != null ? work : Path.of(output + ".work");
-      Path assets = scratch.resolve("assets");
-      Files.createDirectories(assets);
-      DemoAssets.ModelShape d = DemoAssets.DEFAULT_SHAPE;
-      if (hidden % d.heads() != 0 || (hidden / d.heads()) % 2 != 0) {
-        throw new VirftException("--hidden: expected a multiple of " + 2 * d.heads() + ", got " + hidden);
+      if (curriculumSteps < 0) throw new VirftException("--curriculum-steps: expected at least 0, got " + curriculumSteps);
+      if (from != null && !Files.isRegularFile(from.resolve("model.safetensors"))) {
+        throw new VirftException("--from: " + from.resolve("model.safetensors") + " does not exist");
       }
-      if (visionWidth % d.visionHeads() != 0) {
-        throw new VirftException("--vision-width: expected a multiple of " + d.visionHeads() + ", got " + visionWidth);
+      Path trained = from;
+      if (from == null) {
+        Path assets = scratch.resolve("assets");
+        Files.createDirectories(assets);
+        DemoAssets.ModelShape d = DemoAssets.DEFAULT_SHAPE;
+        if (hidden % d.heads() != 0 || (hidden / d.heads()) % 2 != 0) {
+          throw new VirftException("--hidden: expected a multiple of " + 2 * d.heads() + ", got " + hidden);
+        }
+        if (visionWidth % d.visionHeads() != 0) {
+          throw new VirftException("--vision-width: expected a multiple of " + d.visionHeads() + ", got " + visionWidth);
+        }
+        DemoAssets.writeAll(
+            assets,
+            new DemoAssets.ModelShape(
+                hidden, intermediate, layers, d.heads(), d.kvHeads(), visionDepth, visionWidth, d.visionHeads()),
+            ropeTheta);
+        trained =
+            DemoSft.train(assets, DemoData.baseTraining(rows), scratch.resolve("sft"), steps, lr, batch, seed, System.out);
       }
-      DemoAssets.writeAll(
-          assets,
-          new DemoAssets.ModelShape(
-              hidden, intermediate, layers, d.heads(), d.kvHeads(), visionDepth, visionWidth, d.visionHeads()));
-      Path trained =
-          DemoSft.train(assets, DemoData.baseTraining(rows), scratch.resolve("sft"), steps, lr, batch, seed, System.out);
+      if (curriculumSteps > 0) {
+        System.out.println("second stage: base categories among distractors, with replay, " + curriculumSteps + " steps");
+        trained =
+            DemoSft.train(trained, DemoData.curriculumTraining(curriculumSteps * batch), scratch.resolve("curriculum"),
+                curriculumSteps, curriculumLr, batch, seed + 1, System.out);
+      }
+      Path result = trained;
       AtomicFiles.writeDirectory(
           output,
           dir -> {
-            try (Stream<Path> files = Files.list(trained)) {
+            try (Stream<Path> files = Files.list(result)) {
               for (Path f : (Iterable<Path>) files::iterator) Files.copy(f, dir.resolve(f.getFileName()));
             }
           });
@@ -310,6 +359,16 @@ public final class DemoCommand implements Callable<Integer> {
               .metrics();
       System.out.print("pre-training distribution (single shapes, held-out seed):\n" + DemoMetrics.table(List.of(md))
           + DemoMetrics.table(List.of(mc)));
+      // The second stage's task (base categories among distractors): does the base read the category?
+      List<Sample> crowd = DemoData.curriculumCrowdValidation(perCategory * 8);
+      Path cgt = work.resolve("curriculum_annotations.json");
+      DemoData.writeCocoGroundTruth(crowd, cgt);
+      DemoMetrics mk =
+          new DemoEvaluator(d.evalBatch, d.arm(DemoData.Kind.DETECTION).maxCompletionLength, work)
+              .evaluate(DemoData.Kind.DETECTION, "base-crowd", checkpoint, crowd, cgt)
+              .metrics();
+      System.out.print("curriculum distribution (base categories among distractors, held-out seed):\n"
+          + DemoMetrics.table(List.of(mk)));
     }
   }
 }

@@ -43,6 +43,9 @@ public final class DemoAssets {
    */
   public static final ModelShape DEFAULT_SHAPE = new ModelShape(96, 384, 4, 4, 2, 2, 32, 2);
 
+  /** Qwen2-VL's rotary base (rope_theta). */
+  public static final double DEFAULT_ROPE_THETA = 1000000.0;
+
   private DemoAssets() {}
 
   /** Writes tokenizer.json and tokenizer_config.json into {@code dir}. */
@@ -58,8 +61,15 @@ public final class DemoAssets {
 
   /** As {@link #writeAll(Path)}, with a model of the given sizes. */
   public static DemoTokenizerBuilder.TokenIds writeAll(Path dir, ModelShape shape) {
+    return writeAll(dir, shape, DEFAULT_ROPE_THETA);
+  }
+
+  /** As {@link #writeAll(Path, ModelShape)}, with the language model's rotary base {@code ropeTheta}. */
+  public static DemoTokenizerBuilder.TokenIds writeAll(Path dir, ModelShape shape, double ropeTheta) {
     DemoTokenizerBuilder.TokenIds ids = writeTokenizer(dir);
-    write(dir.resolve("config.json"), modelConfig(ids, shape));
+    ObjectNode config = modelConfig(ids, shape);
+    config.put("rope_theta", ropeTheta);
+    write(dir.resolve("config.json"), config);
     write(dir.resolve("generation_config.json"), generationConfig(ids));
     write(dir.resolve("preprocessor_config.json"), preprocessorConfig());
     return ids;

@@ -154,8 +154,16 @@ public final class DemoData {
 
   /** Row {@code i} of the few-shot target's stream of {@code seed}: category {@code i mod 4}. */
   static Sample target(Kind kind, long seed, int i) {
+    return target(kind, seed, i, TARGET_CATEGORIES);
+  }
+
+  /**
+   * Row {@code i} of the target setting's stream of {@code seed} over {@code cats}: category {@code
+   * i mod cats.size()} (crowds for detection, smaller shapes for classification).
+   */
+  static Sample target(Kind kind, long seed, int i, List<String> cats) {
     SplittableRandom r = rng(seed, kind, i);
-    String cat = TARGET_CATEGORIES.get(i % TARGET_CATEGORIES.size());
+    String cat = cats.get(i % cats.size());
     RowSource src = source(seed, kind, i);
     if (kind == Kind.CLASSIFICATION) return classification(r, src, cat, classificationInset);
     List<String> others = new ArrayList<>(categories());
@@ -181,17 +189,26 @@ public final class DemoData {
    * shows a trained-on image.
    */
   public static List<Sample> test(Kind kind, long demoSeed, int perCategory) {
+    return test(kind, demoSeed, perCategory, TARGET_CATEGORIES);
+  }
+
+  /**
+   * As {@link #test(Kind, long, int)} over {@code cats}: with {@link #categories()}, the target setting
+   * for every category, the 8 the few-shot rows never show as well as the 4 they do (does what the
+   * fine-tuning taught carry beyond the exact few-shot categories?).
+   */
+  public static List<Sample> test(Kind kind, long demoSeed, int perCategory, List<String> cats) {
     java.util.Set<String> trained = new java.util.HashSet<>();
     for (Sample s : fewShot(kind, demoSeed, MAX_SHOTS)) trained.add(imageKey(s));
     long seed = 2 * demoSeed + 2;
-    int cats = TARGET_CATEGORIES.size();
+    int n = cats.size();
     List<Sample> out = new ArrayList<>();
-    int[] have = new int[cats];
-    for (int i = 0; out.size() < perCategory * cats; i++) {
-      if (i > 1000 * perCategory * cats) throw new IllegalStateException("cannot draw " + perCategory + " unseen test rows");
-      Sample s = target(kind, seed, i);
-      if (have[i % cats] < perCategory && !trained.contains(imageKey(s))) {
-        have[i % cats]++;
+    int[] have = new int[n];
+    for (int i = 0; out.size() < perCategory * n; i++) {
+      if (i > 1000 * perCategory * n) throw new IllegalStateException("cannot draw " + perCategory + " unseen test rows");
+      Sample s = target(kind, seed, i, cats);
+      if (have[i % n] < perCategory && !trained.contains(imageKey(s))) {
+        have[i % n]++;
         out.add(s);
       }
     }
@@ -215,6 +232,13 @@ public final class DemoData {
     return perCategory(kind, VALIDATION_SEED, perCategory);
   }
 
+  /** The validation split over {@code cats} (as the test split over them). */
+  public static List<Sample> validation(Kind kind, int perCategory, List<String> cats) {
+    List<Sample> out = new ArrayList<>();
+    for (int i = 0; i < perCategory * cats.size(); i++) out.add(target(kind, VALIDATION_SEED, i, cats));
+    return out;
+  }
+
   /**
    * The base model's SFT rows, base categories only, with a short reasoning before the answer:
    * detection (1–3 shapes, the asked category present) and classification rows alternate.
@@ -229,6 +253,66 @@ public final class DemoData {
    */
   public static List<Sample> baseValidation(int rows) {
     return baseRows(VALIDATION_SEED + 17, rows);
+  }
+
+  /** Seed of the curriculum's (second pre-training stage's) rows; never a demo split's seed. */
+  public static final long CURRICULUM_SEED = 3_000_017L;
+
+  /** The 8 categories that are never a few-shot target, in {@link #categories()} order. */
+  public static List<String> baseCategories() {
+    List<String> out = new ArrayList<>(categories());
+    out.removeAll(TARGET_CATEGORIES);
+    return out;
+  }
+
+  /**
+   * The base model's second pre-training stage (a curriculum after {@link #baseTraining}): half the
+   * rows are detection of an asked <em>base</em> category among 1–2 distractors of other base
+   * categories, so the model learns to read the asked category; the other half replay the first
+   * stage (single shapes of all 12 categories, detection and classification alternating) so it keeps
+   * what it knew. The 4 target categories are never asked for among distractors, nor drawn as one:
+   * finding them in a crowd is the few-shot target's novel part (the paper's open-vocabulary setting
+   * in miniature: detection trained on base categories, tested on novel ones).
+   */
+  public static List<Sample> curriculumTraining(int rows) {
+    return curriculumRows(CURRICULUM_SEED, rows);
+  }
+
+  /** Rows of the curriculum's distribution from a held-out seed (to check the base on it). */
+  public static List<Sample> curriculumValidation(int rows) {
+    return curriculumRows(VALIDATION_SEED + 29, rows);
+  }
+
+  /** The curriculum's detection-among-distractors rows only, from the held-out seed. */
+  public static List<Sample> curriculumCrowdValidation(int rows) {
+    List<Sample> all = curriculumValidation(2 * rows);
+    List<Sample> out = new ArrayList<>();
+    for (int i = 0; i < all.size() && out.size() < rows; i++) if (i % 4 < 2) out.add(all.get(i));
+    return out;
+  }
+
+  private static List<Sample> curriculumRows(long seed, int rows) {
+    List<Sample> out = new ArrayList<>(rows);
+    List<String> all = categories();
+    List<String> base = baseCategories();
+    for (int i = 0; i < rows; i++) {
+      int slot = i % 4;
+      Kind kind = slot == 3 ? Kind.CLASSIFICATION : Kind.DETECTION;
+      SplittableRandom r = rng(seed, kind, i);
+      RowSource src = source(seed, kind, i);
+      Sample s;
+      if (slot < 2) {
+        String cat = base.get(r.nextInt(base.size()));
+        List<String> pool = new ArrayList<>(base);
+        pool.remove(cat);
+        s = detection(r, src, cat, 1 + r.nextInt(2), pool);
+      } else {
+        String cat = all.get(r.nextInt(all.size()));
+        s = slot == 3 ? classification(r, src, cat, 0) : detection(r, src, cat, 0, all);
+      }
+      out.add(withReasoning(s));
+    }
+    return out;
   }
 
   private static List<Sample> baseRows(long seed, int rows) {

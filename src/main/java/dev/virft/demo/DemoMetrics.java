@@ -69,11 +69,13 @@ public record DemoMetrics(String task, String model, List<String> columns, doubl
   /** The fixed-width table printed by {@code virft demo} (rows of one task). */
   public static String table(List<DemoMetrics> rows) {
     if (rows.isEmpty()) return "";
-    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-6s", "model"));
+    int width = Math.max(6, rows.stream().mapToInt(m -> m.model().length()).max().orElse(0));
+    String name = "%-" + width + "s";
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, name, "model"));
     for (String c : rows.get(0).columns()) sb.append(String.format(Locale.ROOT, " %10s", c));
     sb.append(String.format(Locale.ROOT, " %8s%n", "prompts"));
     for (DemoMetrics m : rows) {
-      sb.append(String.format(Locale.ROOT, "%-6s", m.model()));
+      sb.append(String.format(Locale.ROOT, name, m.model()));
       for (double v : m.values()) sb.append(String.format(Locale.ROOT, " %10.4f", v));
       sb.append(String.format(Locale.ROOT, " %8d%n", m.prompts()));
     }

@@ -30,12 +30,15 @@ final class DemoReportWriter {
         String.format(
             Locale.ROOT,
             "Synthetic shapes on a 4×4 grid. The base model was pre-trained on single shapes of 12"
-                + " colour/kind categories; the few-shot target is 4 of them (%s) in scenes it never saw"
+                + " colour/kind categories; the few-shot rows show 4 of them (%s) in a setting it never saw"
                 + " (detection: among distractors; classification: shapes drawn smaller), %d images per"
-                + " category. Held-out %s split: %d prompts per category. GRPO: %d prompts ×"
-                + " %d samples per step, beta %s, temperature %s, the original's rewards. Wall time %.0f s.",
+                + " category. Held-out %s split: %d prompts per category of %s in that setting. GRPO: %d"
+                + " prompts × %d samples per step, beta %s, temperature %s, the original's rewards. Wall"
+                + " time %.0f s.",
             String.join(", ", DemoData.TARGET_CATEGORIES), s.shots, s.onValidation ? "validation" : "test",
-            s.testPerCategory, s.promptsPerStep, s.numGenerations, lr(s.beta), lr(s.temperature), seconds));
+            s.testPerCategory,
+            s.tasks.stream().allMatch(k -> s.arm(k).allCategories) ? "all 12 categories" : "the few-shot categories",
+            s.promptsPerStep, s.numGenerations, lr(s.beta), lr(s.temperature), seconds));
     for (DemoData.Kind kind : s.tasks) {
       List<DemoRunner.TaskRun> mine = runs.stream().filter(x -> x.kind() == kind).toList();
       if (mine.isEmpty()) continue;
@@ -51,6 +54,10 @@ final class DemoReportWriter {
       r.note(verdict(kind, mine));
       r.table("Mean ± std over seeds " + mine.stream().map(DemoRunner.TaskRun::seed).toList(), meanStdTable(mine));
       r.table("Per seed", perSeedTable(mine));
+      if (!mine.get(0).groups().isEmpty()) {
+        r.table("The same answers by category: the 4 the few-shot rows show, the 8 they do not (mean ± std over"
+            + " seeds)", groupTable(mine));
+      }
       DemoRunner.TaskRun first = mine.get(0);
       List<DemoReport.Series> curves = new ArrayList<>();
       for (Map.Entry<String, List<double[]>> c : DemoRunner.rewardCurves(kind, first.rftDir()).entrySet()) {
@@ -112,6 +119,23 @@ final class DemoReportWriter {
       for (DemoRunner.TaskRun run : mine) per.add(run.metrics().get(m));
       double[][] ms = DemoMetrics.meanStd(per);
       List<String> row = new ArrayList<>(List.of(DemoRunner.MODELS[m]));
+      for (int j = 0; j < cols.size(); j++) row.add(String.format(Locale.ROOT, "%.4f ± %.4f", ms[0][j], ms[1][j]));
+      t.add(row);
+    }
+    return t;
+  }
+
+  private static List<List<String>> groupTable(List<DemoRunner.TaskRun> mine) {
+    List<String> cols = mine.get(0).groups().get(0).columns();
+    List<List<String>> t = new ArrayList<>();
+    List<String> head = new ArrayList<>(List.of("model (categories)"));
+    head.addAll(cols);
+    t.add(head);
+    for (int g = 0; g < mine.get(0).groups().size(); g++) {
+      List<DemoMetrics> per = new ArrayList<>();
+      for (DemoRunner.TaskRun run : mine) per.add(run.groups().get(g));
+      double[][] ms = DemoMetrics.meanStd(per);
+      List<String> row = new ArrayList<>(List.of(per.get(0).model()));
       for (int j = 0; j < cols.size(); j++) row.add(String.format(Locale.ROOT, "%.4f ± %.4f", ms[0][j], ms[1][j]));
       t.add(row);
     }

@@ -168,4 +168,59 @@ class DemoDataTest {
     assertEquals(0.5, m.accuracy(), 1e-12);
     assertEquals(0.5, m.formatRate(), 1e-12);
   }
+
+  @Test
+  void curriculumAsksOnlyForBaseCategoriesAmongBaseDistractorsAndReplaysSingleShapes() {
+    List<Sample> rows = DemoData.curriculumTraining(96);
+    Set<String> base = Set.copyOf(DemoData.baseCategories());
+    assertEquals(8, base.size());
+    assertTrue(base.stream().noneMatch(DemoData.TARGET_CATEGORIES::contains));
+    int crowds = 0, singles = 0, classification = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      Sample s = rows.get(i);
+      assertTrue(dev.virft.reward.FormatReward.matches(s.solution()), s.solution());
+      if (DemoData.isClassificationRow(s)) {
+        classification++;
+        continue;
+      }
+      int shapes = shapeCells(s.image().decode());
+      if (shapes == 1) {
+        singles++;
+        continue;
+      }
+      crowds++;
+      assertTrue(base.contains(DemoData.category(s)), "asked for a base category: " + DemoData.category(s));
+      assertTrue(shapes >= 2 && shapes <= 3, "target and 1-2 distractors: " + shapes);
+    }
+    assertEquals(48, crowds, "half the rows are crowds");
+    assertEquals(24, singles);
+    assertEquals(24, classification);
+    assertDisjoint(DemoData.curriculumTraining(200), DemoData.test(DemoData.Kind.DETECTION, 1, 4, DemoData.categories()),
+        "curriculum and the all-category test split");
+  }
+
+  /** Grid cells holding a non-background pixel. */
+  private static int shapeCells(BufferedImage img) {
+    Set<Integer> cells = new HashSet<>();
+    for (int y = 0; y < img.getHeight(); y++) {
+      for (int x = 0; x < img.getWidth(); x++) if (new Color(img.getRGB(x, y)).getBlue() != 235) cells.add(y / 28 * 4 + x / 28);
+    }
+    return cells.size();
+  }
+
+  @Test
+  void allCategoryTestSplitCoversEveryCategoryAndSkipsFewShotImages() {
+    for (DemoData.Kind kind : DemoData.Kind.values()) {
+      List<Sample> test = DemoData.test(kind, 2, 3, DemoData.categories());
+      assertEquals(36, test.size());
+      Map<String, Long> perCat = test.stream().collect(Collectors.groupingBy(DemoData::category, Collectors.counting()));
+      assertEquals(Set.copyOf(DemoData.categories()), perCat.keySet());
+      perCat.values().forEach(n -> assertEquals(3L, n));
+      assertDisjoint(DemoData.fewShot(kind, 2, 32), test, kind + " few-shot and all-category test");
+      assertEquals(
+          imageHashes(DemoData.test(kind, 2, 3)),
+          imageHashes(DemoData.test(kind, 2, 3, DemoData.TARGET_CATEGORIES)),
+          "the target-only split is the same rows as before");
+    }
+  }
 }

@@ -46,9 +46,10 @@ class DemoQuickTest {
     for (DemoMetrics m : o.metrics()) {
       assertTrue(m.allFinite(), m.toString());
       for (double v : m.values()) assertTrue(v >= 0 && v <= 1, m.task() + " " + m.model() + " " + v);
-      assertEquals(4 * s.testPerCategory, m.prompts());
+      assertEquals(DemoData.categories().size() * s.testPerCategory, m.prompts(), "held-out rows of all 12 categories");
     }
     assertTrue(printed.contains("IoU reward") && printed.contains("accuracy"), printed);
+    assertTrue(printed.contains("RFT (few-shot cats)") && printed.contains("SFT (other cats)"), "by-category rows: " + printed);
     String html = Files.readString(o.report());
     assertTrue(html.contains("<td>RFT</td>"), "metrics table in the report");
     assertTrue(html.contains("<h2>Detection</h2>") && html.contains("<h2>Classification</h2>"), "a section per task");
