@@ -49,12 +49,12 @@ class ErrorPathTest {
   void configsOutOfRangeAreOneLineBeforeAnythingIsAllocated() throws Exception {
     for (Object[] c : new Object[][] {{"num_hidden_layers", (long) Integer.MAX_VALUE}, {"num_attention_heads", 0L}}) {
       Path ckpt = checkpointWith((String) c[0], (Long) c[1]);
-      long t0 = System.nanoTime();
       DataCommandTest.Run r = DataCommandTest.run(
           "infer", "--model", ckpt.toString(), "--processor", "src/test/resources/tokenizer", "--image", IMAGE,
           "--prompt", "hi", "--max_new_tokens", "1");
+      // A wall-clock bound here failed once when the whole box stalled; the one-line error that names
+      // the file and the field (a 2^31-layer model would otherwise fail in allocation) is the check.
       assertUserError(r, ckpt.resolve("config.json").toString(), (String) c[0]);
-      assertTrue(System.nanoTime() - t0 < 30_000_000_000L, "refused at once, not after an allocation attempt");
     }
   }
 
