@@ -6,8 +6,6 @@ import dev.virft.model.QwenVLModel;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 
 /** {@link PolicyModel} over {@link QwenVLModel}: the policy, or (frozen) the reference model. */
 public final class QwenPolicy implements PolicyModel<QwenPrompt> {
@@ -94,34 +92,11 @@ public final class QwenPolicy implements PolicyModel<QwenPrompt> {
         model.setAdaptersEnabled(true);
       }
     }
-    if (p.inputIds().size(0) == 1) {
-      // One prompt, G completions: the prompt's layers run once and its keys/values serve all G rows
-      // (autograd sums the G rows' gradients back into them). With gradients, on the free 2-core box:
-      // 113 M bench config policy fwd+bwd 3.4 / 3.8 s against 5.4 / 4.1 s for G full rows, 10 M equal.
-      Tensor embeds = p.pixelValues() == null ? null : model.imageEmbeddings(p.pixelValues(), p.gridThw());
-      return model.completionLogProbsSharedPrompt(p.inputIds(), p.attentionMask(), embeds, p.gridThw(), completionIds);
-    }
-    int g = (int) completionIds.size(0);
-    var dev = model.device().torchDevice();
-    Tensor ids = completionIds.to(dev, torch.ScalarType.Long);
-    Tensor prompt = p.inputIds().to(dev, torch.ScalarType.Long).repeat(g, 1);
-    Tensor promptMask = p.attentionMask().to(dev, torch.ScalarType.Long).repeat(g, 1);
-    Tensor complMask = torch.ones_like(ids);
-    Tensor input = torch.cat(new TensorVector(prompt, ids), 1);
-    Tensor mask = torch.cat(new TensorVector(promptMask, complMask), 1);
-    Tensor embeds = null;
-    long[][] grids = null;
-    if (p.pixelValues() != null) {
-      Tensor one = model.imageEmbeddings(p.pixelValues(), p.gridThw());
-      embeds = one.repeat(g, 1);
-      grids = new long[g * p.gridThw().length][];
-      for (int r = 0; r < g; r++) {
-        for (int i = 0; i < p.gridThw().length; i++) {
-          grids[r * p.gridThw().length + i] = p.gridThw()[i];
-        }
-      }
-    }
-    return model.completionLogProbsWithImageEmbeds(input, mask, embeds, grids, p.length());
+    // A prompt is one row (QwenPromptEncoder): its layers run once and its keys/values serve all G
+    // completions (autograd sums the G rows' gradients back into them). With gradients, on the free
+    // 2-core box: 113 M bench config policy fwd+bwd 3.4 / 3.8 s against 5.4 / 4.1 s for G full rows.
+    Tensor embeds = p.pixelValues() == null ? null : model.imageEmbeddings(p.pixelValues(), p.gridThw());
+    return model.completionLogProbsSharedPrompt(p.inputIds(), p.attentionMask(), embeds, p.gridThw(), completionIds);
   }
 
   @Override
