@@ -8,6 +8,7 @@ import dev.virft.model.nn.Linear;
 import dev.virft.model.nn.WeightBinder;
 import dev.virft.model.text.Qwen2Model;
 import dev.virft.tensor.Device;
+import dev.virft.tensor.PanelLinear;
 import dev.virft.tensor.StateDict;
 import dev.virft.tensor.Tensors;
 import dev.virft.util.VirftException;
@@ -256,7 +257,12 @@ public final class QwenVLModel implements AutoCloseable {
 
   /** The LM head: logits [..., V] in float32 of hidden states (the embedding matrix when tied). */
   Tensor logits(Tensor hidden) {
-    return torch.linear(hidden, weights.of(modules.lmHead())).to(torch.ScalarType.Float);
+    Tensor head = modules.lmHead();
+    PanelLinear panels = weights.packedFor(hidden, head, head);
+    if (panels != null) {
+      return panels.apply(hidden);
+    }
+    return torch.linear(hidden, weights.of(head)).to(torch.ScalarType.Float);
   }
 
   Qwen2VLModel model() {
