@@ -194,9 +194,14 @@ public final class QwenVLModel implements AutoCloseable {
     return cfg;
   }
 
-  /** Bytes of the compute-dtype copies kept for no-grad passes (bf16 casts, fused projections). */
+  /** Bytes of the copies kept for no-grad passes (bf16 casts, fused projections, packed decode weights). */
   public long keptCopyBytes() {
     return weights.keptBytes();
+  }
+
+  /** Floats of the weights packed for decode steps (0 when none went through {@link PanelLinear}). */
+  public long packedDecodeFloats() {
+    return weights.packedFloats();
   }
 
   public Device device() {

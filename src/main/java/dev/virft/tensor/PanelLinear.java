@@ -30,7 +30,7 @@ public final class PanelLinear {
    * Weights of fewer elements stay with libtorch: their product is a few microseconds either way, and
    * the demo's tiny model keeps one code path.
    */
-  public static final long MIN_ELEMENTS = 1L << 16;
+  public static final long MIN_ELEMENTS = 1L << 14;
   private static ExecutorService pool;
   private static int poolThreads;
 

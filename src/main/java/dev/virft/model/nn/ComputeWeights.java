@@ -120,11 +120,20 @@ public final class ComputeWeights implements WeightCast {
     return true;
   }
 
-  /** Bytes of the kept copies (bf16 casts, fused projections); 0 in float32 without fused passes. */
+  /** Bytes of the kept copies (bf16 casts, fused projections, packed decode weights in the Java heap). */
   public long keptBytes() {
-    long total = 0;
+    long total = packedFloats() * 4;
     for (KeptCopy c : kept.values()) {
       total += c.copy.numel() * c.copy.element_size();
+    }
+    return total;
+  }
+
+  /** Floats of the packed copies that decode steps multiply by ({@link #packedFor}). */
+  public long packedFloats() {
+    long total = 0;
+    for (KeptPanels c : packed.values()) {
+      total += c.panels.packedFloats();
     }
     return total;
   }
