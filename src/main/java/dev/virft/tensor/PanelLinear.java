@@ -57,24 +57,38 @@ public final class PanelLinear {
 
   /** Packs {@code weight} [n, k] (float32 on the CPU; read, not kept). */
   public static PanelLinear pack(Tensor weight) {
+    check(weight);
+    PanelLinear out = new PanelLinear((int) weight.size(0), (int) weight.size(1));
+    out.repack(weight);
+    return out;
+  }
+
+  /** Packs a new value of the same-shaped weight into this copy (no new heap). */
+  public void repack(Tensor weight) {
+    check(weight);
+    if (weight.size(0) != n || weight.size(1) != k) {
+      throw new VirftException("PanelLinear: repacking a [" + weight.size(0) + ", " + weight.size(1)
+          + "] weight into a [" + n + ", " + k + "] copy");
+    }
+    Tensor w = weight.detach().contiguous();
+    int blocks = (n + PACK_ROWS - 1) / PACK_ROWS;
+    parallel(blocks, (b0, b1) -> {
+      FloatPointer src = new FloatPointer(w.data_ptr()).capacity(w.numel());
+      float[] rows = new float[PACK_ROWS * k];
+      for (int b = b0; b < b1; b++) {
+        int r0 = b * PACK_ROWS;
+        int count = Math.min(PACK_ROWS, n - r0);
+        src.position((long) r0 * k).get(rows, 0, count * k);
+        PanelKernel.pack(rows, r0, count, k, packed);
+      }
+    }, w);
+  }
+
+  private static void check(Tensor weight) {
     if (weight.dim() != 2 || weight.scalar_type().intern() != torch.ScalarType.Float || !weight.device().is_cpu()) {
       throw new VirftException("PanelLinear: expected a float32 CPU matrix, got " + weight.scalar_type()
           + " of " + weight.dim() + " dims");
     }
-    Tensor w = weight.detach().contiguous();
-    PanelLinear out = new PanelLinear((int) w.size(0), (int) w.size(1));
-    int blocks = (out.n + PACK_ROWS - 1) / PACK_ROWS;
-    out.parallel(blocks, (b0, b1) -> {
-      FloatPointer src = new FloatPointer(w.data_ptr()).capacity(w.numel());
-      float[] rows = new float[PACK_ROWS * out.k];
-      for (int b = b0; b < b1; b++) {
-        int r0 = b * PACK_ROWS;
-        int count = Math.min(PACK_ROWS, out.n - r0);
-        src.position((long) r0 * out.k).get(rows, 0, count * out.k);
-        PanelKernel.pack(rows, r0, count, out.k, out.packed);
-      }
-    }, w);
-    return out;
   }
 
   /**

@@ -105,8 +105,13 @@ public final class ComputeWeights implements WeightCast {
     }
     if (c == null || !Arrays.equals(c.versions, versions) || !sameTensors(c.masters, masters)) {
       Tensor w = masters.length == 1 ? masters[0] : Tensors.cat(0, masters);
-      c = new KeptPanels(masters, versions, PanelLinear.pack(w));
-      packed.put(key, c);
+      if (c != null && sameTensors(c.masters, masters)) {
+        c.panels.repack(w); // after an update: the same shape, so the same heap
+      } else {
+        c = new KeptPanels(masters, PanelLinear.pack(w));
+        packed.put(key, c);
+      }
+      c.versions = versions;
     }
     return c.panels;
   }
@@ -168,7 +173,16 @@ public final class ComputeWeights implements WeightCast {
     packed.clear();
   }
 
-  private record KeptPanels(Tensor[] masters, long[] versions, PanelLinear panels) {}
+  private static final class KeptPanels {
+    final Tensor[] masters;
+    final PanelLinear panels;
+    long[] versions;
+
+    KeptPanels(Tensor[] masters, PanelLinear panels) {
+      this.masters = masters;
+      this.panels = panels;
+    }
+  }
 
   private record KeptCopy(Tensor[] masters, long[] versions, Tensor copy) {}
 }
