@@ -162,7 +162,7 @@ public final class BenchGrpoCommand implements Callable<Integer> {
     return new MemoryBreakdown()
         .add("weights", MemoryBreakdown.bytesOf(policyModel.parameters().asMap().values()), "policy float32 masters")
         .add("copies", policyModel.keptCopyBytes() + (refModel == null ? 0 : refModel.keptCopyBytes()),
-            "compute-dtype copies kept for no-grad passes")
+            "copies kept for no-grad passes: compute-dtype casts, fused projections, decode weights packed in the Java heap")
         .add("moments", 2 * trainable, "AdamW exp_avg + exp_avg_sq, float32 (ZeRO-1/2: 1/N per rank)")
         .add("gradients", trainable, "float32, one per trainable element")
         .add("reference", refModel == null ? 0 : MemoryBreakdown.bytesOf(refModel.parameters().asMap().values()),

@@ -8,6 +8,7 @@ import dev.virft.model.nn.Linear;
 import dev.virft.model.nn.WeightBinder;
 import dev.virft.model.text.Qwen2Model;
 import dev.virft.tensor.Device;
+import dev.virft.tensor.PanelLinear;
 import dev.virft.tensor.StateDict;
 import dev.virft.tensor.Tensors;
 import dev.virft.util.VirftException;
@@ -193,9 +194,14 @@ public final class QwenVLModel implements AutoCloseable {
     return cfg;
   }
 
-  /** Bytes of the compute-dtype copies kept for no-grad passes (bf16 casts, fused projections). */
+  /** Bytes of the copies kept for no-grad passes (bf16 casts, fused projections, packed decode weights). */
   public long keptCopyBytes() {
     return weights.keptBytes();
+  }
+
+  /** Floats of the weights packed for decode steps (0 when none went through {@link PanelLinear}). */
+  public long packedDecodeFloats() {
+    return weights.packedFloats();
   }
 
   public Device device() {
@@ -256,7 +262,12 @@ public final class QwenVLModel implements AutoCloseable {
 
   /** The LM head: logits [..., V] in float32 of hidden states (the embedding matrix when tied). */
   Tensor logits(Tensor hidden) {
-    return torch.linear(hidden, weights.of(modules.lmHead())).to(torch.ScalarType.Float);
+    Tensor head = modules.lmHead();
+    PanelLinear panels = weights.packedFor(hidden, head, head);
+    if (panels != null) {
+      return panels.apply(hidden);
+    }
+    return torch.linear(hidden, weights.of(head)).to(torch.ScalarType.Float);
   }
 
   Qwen2VLModel model() {

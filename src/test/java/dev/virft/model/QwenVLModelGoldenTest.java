@@ -59,6 +59,7 @@ class QwenVLModelGoldenTest {
       GenerationOutput out = m.generateWithImageEmbeds(ids, mask, vis, grids,
           GenerationConfig.greedy((int) greedy.size(1), new long[0], 0));
       assertArrayEquals(Tensors.toLongs2d(greedy), out.tokens());
+      assertTrue(m.packedDecodeFloats() > 0, "the decode steps did not run on packed weights (PanelLinear)");
 
       int promptLen = (int) ids.size(1);
       Tensor full = Tensors.cat(1, ids, greedy);
@@ -101,6 +102,7 @@ class QwenVLModelGoldenTest {
       GenerationOutput out = m.generate(ids, mask, pv, grids,
           GenerationConfig.greedy((int) greedy.size(1), new long[0], 0));
       assertArrayEquals(Tensors.toLongs2d(greedy), out.tokens());
+      assertTrue(m.packedDecodeFloats() > 0, "the decode steps did not run on packed weights (PanelLinear)");
 
       Tensor full = Tensors.cat(1, ids, greedy);
       Tensor fullMask = Tensors.cat(1, mask, torch.ones_like(greedy));

@@ -1,6 +1,7 @@
 package dev.virft.model.nn;
 
 import dev.virft.tensor.Device;
+import dev.virft.tensor.PanelLinear;
 import dev.virft.tensor.Tensors;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -19,6 +20,7 @@ import org.bytedeco.pytorch.global.torch;
 public final class ComputeWeights implements WeightCast {
   private final Device device;
   private final Map<Object, KeptCopy> kept = new IdentityHashMap<>();
+  private final Map<Object, KeptPanels> packed = new IdentityHashMap<>();
 
   public ComputeWeights(Device device) {
     this.device = device;
@@ -37,7 +39,7 @@ public final class ComputeWeights implements WeightCast {
     if (GradMode.is_enabled()) {
       // A training pass: the kept copies are stale after its update anyway, and freeing them leaves
       // room for the activations (4.4 GB for 2B).
-      if (!kept.isEmpty()) {
+      if (!kept.isEmpty() || !packed.isEmpty()) {
         release();
       }
       return master.to(device.computeType());
@@ -75,6 +77,45 @@ public final class ComputeWeights implements WeightCast {
     return c.copy;
   }
 
+  /**
+   * Decode steps multiply a few rows by every weight of the model; on the CPU in float32 they go to
+   * {@link PanelLinear} against a packed copy kept (in the Java heap) while the masters do not change,
+   * like a fused copy. Null, and libtorch's product, for anything else: gradients, other devices or
+   * dtypes, more than {@link PanelLinear#MAX_ROWS} rows, weights too small to gain or too big for the heap.
+   */
+  @Override
+  public PanelLinear packedFor(Tensor x, Object key, Tensor... masters) {
+    if (device != Device.CPU || GradMode.is_enabled() || !PanelLinear.available()
+        || device.computeType().intern() != torch.ScalarType.Float || x.numel() > PanelLinear.MAX_ROWS * x.size(-1)) {
+      return null;
+    }
+    long[] versions = new long[masters.length];
+    long elements = 0;
+    for (int i = 0; i < masters.length; i++) {
+      versions[i] = masters[i].__dispatch__version();
+      elements += masters[i].numel();
+    }
+    KeptPanels c = packed.get(key);
+    long others = 0;
+    for (KeptPanels k : packed.values()) {
+      others += k == c ? 0 : k.panels.packedFloats();
+    }
+    if (!PanelLinear.worthPacking(elements, others)) {
+      return null;
+    }
+    if (c == null || !Arrays.equals(c.versions, versions) || !sameTensors(c.masters, masters)) {
+      Tensor w = masters.length == 1 ? masters[0] : Tensors.cat(0, masters);
+      if (c != null && sameTensors(c.masters, masters)) {
+        c.panels.repack(w); // after an update: the same shape, so the same heap
+      } else {
+        c = new KeptPanels(masters, PanelLinear.pack(w));
+        packed.put(key, c);
+      }
+      c.versions = versions;
+    }
+    return c.panels;
+  }
+
   private static boolean sameTensors(Tensor[] a, Tensor[] b) {
     for (int i = 0; i < a.length; i++) {
       if (a[i] != b[i]) {
@@ -84,11 +125,20 @@ public final class ComputeWeights implements WeightCast {
     return true;
   }
 
-  /** Bytes of the kept copies (bf16 casts, fused projections); 0 in float32 without fused passes. */
+  /** Bytes of the kept copies (bf16 casts, fused projections, packed decode weights in the Java heap). */
   public long keptBytes() {
-    long total = 0;
+    long total = packedFloats() * 4;
     for (KeptCopy c : kept.values()) {
       total += c.copy.numel() * c.copy.element_size();
+    }
+    return total;
+  }
+
+  /** Floats of the packed copies that decode steps multiply by ({@link #packedFor}). */
+  public long packedFloats() {
+    long total = 0;
+    for (KeptPanels c : packed.values()) {
+      total += c.panels.packedFloats();
     }
     return total;
   }
@@ -120,6 +170,18 @@ public final class ComputeWeights implements WeightCast {
       c.copy.releaseReference();
     }
     kept.clear();
+    packed.clear();
+  }
+
+  private static final class KeptPanels {
+    final Tensor[] masters;
+    final PanelLinear panels;
+    long[] versions;
+
+    KeptPanels(Tensor[] masters, PanelLinear panels) {
+      this.masters = masters;
+      this.panels = panels;
+    }
   }
 
   private record KeptCopy(Tensor[] masters, long[] versions, Tensor copy) {}

@@ -1,5 +1,6 @@
 package dev.virft.model.nn;
 
+import dev.virft.tensor.PanelLinear;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
@@ -48,7 +49,17 @@ public final class FusedLinear {
       w[i] = parts[i].weight();
     }
     Tensor joined;
-    if (parts[0].bias() != null) {
+    PanelLinear panels = weights.packedFor(x, weightKey, w);
+    if (panels != null) {
+      joined = panels.apply(x);
+      if (parts[0].bias() != null) {
+        Tensor[] b = new Tensor[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+          b[i] = parts[i].bias();
+        }
+        joined.add_(weights.fused(biasKey, b));
+      }
+    } else if (parts[0].bias() != null) {
       Tensor[] b = new Tensor[parts.length];
       for (int i = 0; i < parts.length; i++) {
         b[i] = parts[i].bias();

@@ -1,5 +1,6 @@
 package dev.virft.model.nn;
 
+import dev.virft.tensor.PanelLinear;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -61,7 +62,10 @@ public final class Linear {
   }
 
   public Tensor forward(Tensor x) {
-    Tensor y = bias != null
+    PanelLinear panels = weights.packedFor(x, weight, weight);
+    Tensor y = panels != null
+        ? (bias != null ? panels.apply(x).add_(weights.of(bias)) : panels.apply(x))
+        : bias != null
         ? torch.linear(x, weights.of(weight), new TensorOptional(weights.of(bias)))
         : torch.linear(x, weights.of(weight));
     if (adapter != null && adapter.active()) {
