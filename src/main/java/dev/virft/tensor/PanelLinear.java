@@ -93,10 +93,12 @@ public final class PanelLinear {
 
   /**
    * Whether a weight of {@code elements} floats should be packed: big enough to gain, and the packed
-   * copies of the whole model stay within half the Java heap (a float32 2B model would need 9 GB).
+   * copies of the whole model stay within a quarter of the Java heap. A float32 2B model would need
+   * 9 GB for all of them; with the launcher's 8 GB heap it gets 2 GB (its head and some layers) and
+   * the rest stays on libtorch, so CPU inference of a big model does not double its memory.
    */
   public static boolean worthPacking(long elements, long alreadyPackedFloats) {
-    return elements >= MIN_ELEMENTS && (alreadyPackedFloats + elements) * 4 < Runtime.getRuntime().maxMemory() / 2;
+    return elements >= MIN_ELEMENTS && (alreadyPackedFloats + elements) * 4 < Runtime.getRuntime().maxMemory() / 4;
   }
 
   /** Floats of the packed copy (the Java heap it takes, in 4-byte units). */
