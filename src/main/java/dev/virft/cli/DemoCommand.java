@@ -254,6 +254,18 @@ public final class DemoCommand implements Callable<Integer> {
     double curriculumLr = 1e-3;
 
     @Option(
+        names = "--classification-stage-steps",
+        description =
+            "Steps of a last stage of single shapes, mostly classification (--classification-stage-share),"
+                + " at --curriculum-learning-rate (default ${DEFAULT-VALUE}: none).")
+    int classificationStageSteps = 0;
+
+    @Option(
+        names = "--classification-stage-share",
+        description = "Share of classification rows in that stage (default ${DEFAULT-VALUE}).")
+    double classificationStageShare = 0.8;
+
+    @Option(
         names = "--from",
         description =
             "Skip the first stage: start the second one from this checkpoint (the first stage's result,"
@@ -273,6 +285,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
       Path scratch = work != null ? work : Path.of(output + ".work");
+      if (classificationStageSteps < 0) {
+        throw new VirftException("--classification-stage-steps: expected at least 0, got " + classificationStageSteps);
+      }
       if (curriculumSteps < 0) throw new VirftException("--curriculum-steps: expected at least 0, got " + curriculumSteps);
       if (from != null && !Files.isRegularFile(from.resolve("model.safetensors"))) {
         throw new VirftException("--from: " + from.resolve("model.safetensors") + " does not exist");
@@ -300,6 +315,13 @@ public final class DemoCommand implements Callable<Integer> {
         trained =
             DemoSft.train(trained, DemoData.curriculumTraining(curriculumSteps * batch), scratch.resolve("curriculum"),
                 curriculumSteps, curriculumLr, batch, seed + 1, System.out);
+      }
+      if (classificationStageSteps > 0) {
+        System.out.println("classification stage: single shapes, " + classificationStageShare
+            + " of the rows classification, " + classificationStageSteps + " steps");
+        trained =
+            DemoSft.train(trained, DemoData.classificationStage(classificationStageSteps * batch, classificationStageShare),
+                scratch.resolve("classification-stage"), classificationStageSteps, curriculumLr, batch, seed + 2, System.out);
       }
       Path result = trained;
       AtomicFiles.writeDirectory(

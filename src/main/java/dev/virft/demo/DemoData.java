@@ -286,6 +286,18 @@ public final class DemoData {
     return curriculumRows(CURRICULUM_SEED, rows);
   }
 
+  /** Seed of the classification-heavy stage's rows; never a demo split's seed. */
+  public static final long CLASSIFICATION_STAGE_SEED = 3_000_031L;
+
+  /**
+   * A classification-heavy stage after {@link #baseTraining}: the pre-training distribution (single
+   * shapes, all 12 categories) with {@code classificationShare} of the rows classification, from its
+   * own seed: for a base that learned position but not yet the shape kind.
+   */
+  public static List<Sample> classificationStage(int rows, double classificationShare) {
+    return baseRows(CLASSIFICATION_STAGE_SEED, rows, classificationShare);
+  }
+
   /** Rows of the curriculum's distribution from a held-out seed (to check the base on it). */
   public static List<Sample> curriculumValidation(int rows) {
     return curriculumRows(VALIDATION_SEED + 29, rows);
