@@ -3,6 +3,7 @@ package dev.virft.cli;
 import dev.virft.demo.DemoAssets;
 import dev.virft.demo.DemoData;
 import dev.virft.demo.DemoBaseCheckpoint;
+import dev.virft.demo.DemoProbe;
 import dev.virft.data.Sample;
 import dev.virft.demo.DemoEvaluator;
 import dev.virft.demo.DemoMetrics;
@@ -220,6 +221,19 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--rope-theta", description = "Language model's rotary base (default ${DEFAULT-VALUE}).")
     double ropeTheta = DemoAssets.DEFAULT_ROPE_THETA;
 
+    @Option(
+        names = "--mrope-section",
+        split = ",",
+        description =
+            "M-RoPE's split of the language model's head_dim / 2 rotary frequencies into (temporal,"
+                + " height, width), e.g. 1,1,10 (default: Qwen's 2:3:3 ratio, 3,4,5).")
+    int[] mropeSection;
+
+    @Option(
+        names = "--classification-share",
+        description = "Share of classification rows among the training rows, 0..1 (default ${DEFAULT-VALUE}: they alternate with detection).")
+    double classificationShare = 0.5;
+
     @Option(names = "--batch", description = "Rows per step (default ${DEFAULT-VALUE}).")
     int batch = 8;
 
@@ -238,6 +252,18 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--curriculum-learning-rate", description = "Second stage's peak learning rate (default ${DEFAULT-VALUE}).")
     double curriculumLr = 1e-3;
+
+    @Option(
+        names = "--classification-stage-steps",
+        description =
+            "Steps of a last stage of single shapes, mostly classification (--classification-stage-share),"
+                + " at --curriculum-learning-rate (default ${DEFAULT-VALUE}: none).")
+    int classificationStageSteps = 0;
+
+    @Option(
+        names = "--classification-stage-share",
+        description = "Share of classification rows in that stage (default ${DEFAULT-VALUE}).")
+    double classificationStageShare = 0.8;
 
     @Option(
         names = "--from",
@@ -259,6 +285,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
       Path scratch = work != null ? work : Path.of(output + ".work");
+      if (classificationStageSteps < 0) {
+        throw new VirftException("--classification-stage-steps: expected at least 0, got " + classificationStageSteps);
+      }
       if (curriculumSteps < 0) throw new VirftException("--curriculum-steps: expected at least 0, got " + curriculumSteps);
       if (from != null && !Files.isRegularFile(from.resolve("model.safetensors"))) {
         throw new VirftException("--from: " + from.resolve("model.safetensors") + " does not exist");
@@ -274,19 +303,25 @@ public final class DemoCommand implements Callable<Integer> {
         if (visionWidth % d.visionHeads() != 0) {
           throw new VirftException("--vision-width: expected a multiple of " + d.visionHeads() + ", got " + visionWidth);
         }
-        DemoAssets.writeAll(
-            assets,
+        DemoAssets.ModelShape shape =
             new DemoAssets.ModelShape(
-                hidden, intermediate, layers, d.heads(), d.kvHeads(), visionDepth, visionWidth, d.visionHeads()),
-            ropeTheta);
+                hidden, intermediate, layers, d.heads(), d.kvHeads(), visionDepth, visionWidth, d.visionHeads());
+        DemoAssets.writeAll(assets, shape, ropeTheta, mropeSection != null ? mropeSection : shape.mropeSection());
         trained =
-            DemoSft.train(assets, DemoData.baseTraining(rows), scratch.resolve("sft"), steps, lr, batch, seed, System.out);
+            DemoSft.train(assets, DemoData.baseTraining(rows, classificationShare), scratch.resolve("sft"), steps, lr, batch, seed, System.out);
       }
       if (curriculumSteps > 0) {
         System.out.println("second stage: base categories among distractors, with replay, " + curriculumSteps + " steps");
         trained =
             DemoSft.train(trained, DemoData.curriculumTraining(curriculumSteps * batch), scratch.resolve("curriculum"),
                 curriculumSteps, curriculumLr, batch, seed + 1, System.out);
+      }
+      if (classificationStageSteps > 0) {
+        System.out.println("classification stage: single shapes, " + classificationStageShare
+            + " of the rows classification, " + classificationStageSteps + " steps");
+        trained =
+            DemoSft.train(trained, DemoData.classificationStage(classificationStageSteps * batch, classificationStageShare),
+                scratch.resolve("classification-stage"), classificationStageSteps, curriculumLr, batch, seed + 2, System.out);
       }
       Path result = trained;
       AtomicFiles.writeDirectory(
@@ -336,12 +371,15 @@ public final class DemoCommand implements Callable<Integer> {
           gt = work.resolve("validation_annotations.json");
           DemoData.writeCocoGroundTruth(rows, gt);
         }
-        DemoMetrics m =
-            new DemoEvaluator(d.evalBatch, d.arm(kind).maxCompletionLength, work)
-                .evaluate(kind, "base", checkpoint, rows, gt)
-                .metrics();
+        DemoEvaluator.Result r =
+            new DemoEvaluator(d.evalBatch, d.arm(kind).maxCompletionLength, work).evaluate(kind, "base", checkpoint, rows, gt);
         System.out.print(
-            "validation split, " + kind.label() + ", few-shot target (" + checkpoint + "):\n" + DemoMetrics.table(List.of(m)));
+            "validation split, " + kind.label() + ", few-shot target (" + checkpoint + "):\n"
+                + DemoMetrics.table(List.of(r.metrics())));
+        if (kind == DemoData.Kind.DETECTION) System.out.println("  " + DemoProbe.position(rows, r.completions()).line());
+        // GRPO's view of the target: groups of the demo's size, sampled as its rollouts are.
+        System.out.println("  " + DemoProbe.spread(checkpoint, kind, rows, d.numGenerations, d.temperature,
+            d.arm(kind).maxCompletionLength, 11).line());
       }
       // The pre-training task itself (base categories), to tell "cannot localise" from "cannot transfer".
       List<Sample> pre = DemoData.baseValidation(perCategory * 8);
@@ -349,26 +387,25 @@ public final class DemoCommand implements Callable<Integer> {
       List<Sample> det = pre.stream().filter(x -> !DemoData.isClassificationRow(x)).toList();
       List<Sample> cls = pre.stream().filter(DemoData::isClassificationRow).toList();
       DemoData.writeCocoGroundTruth(det, gt);
-      DemoMetrics md =
+      DemoEvaluator.Result rd =
           new DemoEvaluator(d.evalBatch, d.arm(DemoData.Kind.DETECTION).maxCompletionLength, work)
-              .evaluate(DemoData.Kind.DETECTION, "base-pre", checkpoint, det, gt)
-              .metrics();
+              .evaluate(DemoData.Kind.DETECTION, "base-pre", checkpoint, det, gt);
+      DemoMetrics md = rd.metrics();
       DemoMetrics mc =
           new DemoEvaluator(d.evalBatch, d.arm(DemoData.Kind.CLASSIFICATION).maxCompletionLength, work)
               .evaluate(DemoData.Kind.CLASSIFICATION, "base-pre", checkpoint, cls, null)
               .metrics();
       System.out.print("pre-training distribution (single shapes, held-out seed):\n" + DemoMetrics.table(List.of(md))
-          + DemoMetrics.table(List.of(mc)));
+          + DemoMetrics.table(List.of(mc)) + "  " + DemoProbe.position(det, rd.completions()).line() + "\n");
       // The second stage's task (base categories among distractors): does the base read the category?
       List<Sample> crowd = DemoData.curriculumCrowdValidation(perCategory * 8);
       Path cgt = work.resolve("curriculum_annotations.json");
       DemoData.writeCocoGroundTruth(crowd, cgt);
-      DemoMetrics mk =
+      DemoEvaluator.Result rk =
           new DemoEvaluator(d.evalBatch, d.arm(DemoData.Kind.DETECTION).maxCompletionLength, work)
-              .evaluate(DemoData.Kind.DETECTION, "base-crowd", checkpoint, crowd, cgt)
-              .metrics();
+              .evaluate(DemoData.Kind.DETECTION, "base-crowd", checkpoint, crowd, cgt);
       System.out.print("curriculum distribution (base categories among distractors, held-out seed):\n"
-          + DemoMetrics.table(List.of(mk)));
+          + DemoMetrics.table(List.of(rk.metrics())) + "  " + DemoProbe.position(crowd, rk.completions()).line() + "\n");
     }
   }
 }

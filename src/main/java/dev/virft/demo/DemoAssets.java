@@ -29,7 +29,7 @@ public final class DemoAssets {
   public record ModelShape(
       int hidden, int intermediate, int layers, int heads, int kvHeads, int visionDepth, int visionEmbed,
       int visionHeads) {
-    int[] mropeSection() {
+    public int[] mropeSection() {
       int half = hidden / heads / 2;
       int t = half / 4, h = (half - t) / 2;
       return new int[] {t, h, half - t - h};
@@ -66,9 +66,27 @@ public final class DemoAssets {
 
   /** As {@link #writeAll(Path, ModelShape)}, with the language model's rotary base {@code ropeTheta}. */
   public static DemoTokenizerBuilder.TokenIds writeAll(Path dir, ModelShape shape, double ropeTheta) {
+    return writeAll(dir, shape, ropeTheta, shape.mropeSection());
+  }
+
+  /**
+   * As {@link #writeAll(Path, ModelShape, double)}, with M-RoPE's split of the head_dim / 2 rotary
+   * frequencies into (temporal, height, width) set to {@code mropeSection} (it must sum to head_dim
+   * / 2). Text tokens have the same position on all three axes, so the split only changes how image
+   * tokens' rows and columns are rotated.
+   */
+  public static DemoTokenizerBuilder.TokenIds writeAll(Path dir, ModelShape shape, double ropeTheta, int[] mropeSection) {
+    int half = shape.hidden() / shape.heads() / 2;
+    if (mropeSection.length != 3 || java.util.Arrays.stream(mropeSection).sum() != half
+        || java.util.Arrays.stream(mropeSection).anyMatch(v -> v < 1)) {
+      throw new dev.virft.util.VirftException("--mrope-section: expected three positive numbers summing to head_dim / 2 = "
+          + half + ", got " + java.util.Arrays.toString(mropeSection));
+    }
     DemoTokenizerBuilder.TokenIds ids = writeTokenizer(dir);
     ObjectNode config = modelConfig(ids, shape);
     config.put("rope_theta", ropeTheta);
+    ArrayNode sec = ((ObjectNode) config.get("rope_scaling")).putArray("mrope_section");
+    for (int v : mropeSection) sec.add(v);
     write(dir.resolve("config.json"), config);
     write(dir.resolve("generation_config.json"), generationConfig(ids));
     write(dir.resolve("preprocessor_config.json"), preprocessorConfig());

@@ -244,7 +244,15 @@ public final class DemoData {
    * detection (1–3 shapes, the asked category present) and classification rows alternate.
    */
   public static List<Sample> baseTraining(int rows) {
-    return baseRows(BASE_SEED, rows);
+    return baseTraining(rows, 0.5);
+  }
+
+  /**
+   * As {@link #baseTraining(int)} with a share {@code classificationShare} (0–1) of classification
+   * rows, spread evenly over the stream (0.5: they alternate, the shipped base's rows).
+   */
+  public static List<Sample> baseTraining(int rows, double classificationShare) {
+    return baseRows(BASE_SEED, rows, classificationShare);
   }
 
   /**
@@ -252,7 +260,7 @@ public final class DemoData {
    * own task (never trained on), apart from the few-shot target.
    */
   public static List<Sample> baseValidation(int rows) {
-    return baseRows(VALIDATION_SEED + 17, rows);
+    return baseRows(VALIDATION_SEED + 17, rows, 0.5);
   }
 
   /** Seed of the curriculum's (second pre-training stage's) rows; never a demo split's seed. */
@@ -276,6 +284,18 @@ public final class DemoData {
    */
   public static List<Sample> curriculumTraining(int rows) {
     return curriculumRows(CURRICULUM_SEED, rows);
+  }
+
+  /** Seed of the classification-heavy stage's rows; never a demo split's seed. */
+  public static final long CLASSIFICATION_STAGE_SEED = 3_000_031L;
+
+  /**
+   * A classification-heavy stage after {@link #baseTraining}: the pre-training distribution (single
+   * shapes, all 12 categories) with {@code classificationShare} of the rows classification, from its
+   * own seed: for a base that learned position but not yet the shape kind.
+   */
+  public static List<Sample> classificationStage(int rows, double classificationShare) {
+    return baseRows(CLASSIFICATION_STAGE_SEED, rows, classificationShare);
   }
 
   /** Rows of the curriculum's distribution from a held-out seed (to check the base on it). */
@@ -315,11 +335,16 @@ public final class DemoData {
     return out;
   }
 
-  private static List<Sample> baseRows(long seed, int rows) {
+  private static List<Sample> baseRows(long seed, int rows, double classificationShare) {
+    if (!(classificationShare >= 0 && classificationShare <= 1)) {
+      throw new VirftException("--classification-share: expected a number in 0..1, got " + classificationShare);
+    }
     List<Sample> out = new ArrayList<>(rows);
     List<String> all = categories();
     for (int i = 0; i < rows; i++) {
-      Kind kind = i % 2 == 0 ? Kind.DETECTION : Kind.CLASSIFICATION;
+      // Row i is classification when the running count of classification rows steps up at it.
+      boolean cls = Math.floor((i + 1) * classificationShare) > Math.floor(i * classificationShare);
+      Kind kind = cls ? Kind.CLASSIFICATION : Kind.DETECTION;
       SplittableRandom r = rng(seed, kind, i);
       RowSource src = source(seed, kind, i);
       String cat = all.get(r.nextInt(all.size()));

@@ -223,4 +223,33 @@ class DemoDataTest {
           "the target-only split is the same rows as before");
     }
   }
+
+  @Test
+  void classificationShareKeepsTheShippedRowsAtOneHalfAndSetsTheMix() {
+    List<Sample> shipped = DemoData.baseTraining(40);
+    List<Sample> half = DemoData.baseTraining(40, 0.5);
+    for (int i = 0; i < 40; i++) {
+      assertEquals(shipped.get(i).solution(), half.get(i).solution());
+      assertEquals(i % 2 == 1, DemoData.isClassificationRow(half.get(i)), "row " + i);
+    }
+    long cls = DemoData.baseTraining(40, 0.75).stream().filter(DemoData::isClassificationRow).count();
+    assertEquals(30, cls);
+    assertEquals(0, DemoData.baseTraining(8, 0.0).stream().filter(DemoData::isClassificationRow).count());
+  }
+
+  @Test
+  void probeCountsRowAndColumnHitsOfTheFirstBox() {
+    List<Sample> rows = DemoData.test(DemoData.Kind.DETECTION, 4, 1);
+    List<String> answers = new ArrayList<>();
+    for (Sample s : rows) {
+      int[] b = DemoData.boxes(s.solution()).get(0);
+      // right row, column shifted by one cell (wrapping inside the grid)
+      int x1 = (b[0] + 250) % 1000;
+      answers.add("<answer>[{'Position': [" + x1 + ", " + b[1] + ", " + (x1 + 250) + ", " + b[3] + "], 'Confidence': 0.9}]</answer>");
+    }
+    DemoProbe.Position p = DemoProbe.position(rows, answers);
+    assertEquals(rows.size(), p.rowRight());
+    assertEquals(0, p.columnRight());
+    assertEquals(rows.size(), p.answered());
+  }
 }
