@@ -263,11 +263,8 @@ public final class QwenVLModel implements AutoCloseable {
   /** The LM head: logits [..., V] in float32 of hidden states (the embedding matrix when tied). */
   Tensor logits(Tensor hidden) {
     Tensor head = modules.lmHead();
-    PanelLinear panels = weights.packedFor(hidden, head, head);
-    if (panels != null) {
-      return panels.apply(hidden);
-    }
-    return torch.linear(hidden, weights.of(head)).to(torch.ScalarType.Float);
+    Tensor packed = weights.packedProduct(hidden, head, head);
+    return packed != null ? packed : torch.linear(hidden, weights.of(head)).to(torch.ScalarType.Float);
   }
 
   Qwen2VLModel model() {

@@ -35,6 +35,7 @@ public final class CpuThreads {
   public static final long ONE_BLAS_THREAD_BELOW_PARAMETERS = 5_000_000L;
 
   private static Integer requested;
+  private static volatile int productThreads;
   private static boolean chosen;
   private static boolean interopSet;
 
@@ -85,8 +86,18 @@ public final class CpuThreads {
     return parameters < ONE_THREAD_BELOW_PARAMETERS ? 1 : Math.max(1, cores);
   }
 
+  /**
+   * Threads for the matrix products (OpenBLAS's, and {@link PanelLinear}'s): the choice made for the
+   * model, or every core before one is made.
+   */
+  public static int productThreads() {
+    int n = productThreads;
+    return n > 0 ? n : Runtime.getRuntime().availableProcessors();
+  }
+
   private static void apply(int n, int blasThreads, String why) {
     chosen = true;
+    productThreads = blasThreads;
     if (!interopSet) {
       interopSet = true;
       try {

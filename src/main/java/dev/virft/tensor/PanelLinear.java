@@ -12,9 +12,9 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * {@code x · Wᵀ} for a few float32 rows on the CPU against a weight packed once into column panels
- * ({@link PanelKernel}): the vocabulary head of a decode step, where OpenBLAS spends 3-4x the time it
- * takes to read the weight. Packing costs one pass over the weight, so a generation packs the head
- * when it starts and multiplies every decode step against the packed copy.
+ * ({@link PanelKernel}): a decode step's products, where OpenBLAS spends 3-4x the time it takes to
+ * read the weight (it repacks the weight on every call). Packing costs one pass over the weight, so
+ * the packed copy is kept until the weight changes (the model's ComputeWeights decides when).
  *
  * <p>Needs the JDK's {@code jdk.incubator.vector} module ({@code --add-modules jdk.incubator.vector},
  * which the {@code virft} launcher and the test runner pass); without it {@link #available()} is false
@@ -106,14 +106,6 @@ public final class PanelLinear {
     return packed.length;
   }
 
-  public int outFeatures() {
-    return n;
-  }
-
-  public int inFeatures() {
-    return k;
-  }
-
   /** {@code x} [..., k] (float32, CPU) times the packed weight: [..., n] float32. */
   public Tensor apply(Tensor x) {
     if (x.size(-1) != k) {
@@ -140,7 +132,7 @@ public final class PanelLinear {
 
   /** Splits [0, count) over the CPU threads, this thread taking the first part. */
   private void parallel(int count, Range body, Object keepAlive) {
-    int threads = Math.max(1, Math.min(count, threads()));
+    int threads = Math.max(1, Math.min(count, CpuThreads.productThreads()));
     List<Future<?>> parts = new ArrayList<>();
     ExecutorService workers = threads > 1 ? pool(threads - 1) : null;
     for (int t = 1; t < threads; t++) {
@@ -160,12 +152,6 @@ public final class PanelLinear {
       throw new VirftException("PanelLinear: " + e.getCause());
     }
     java.lang.ref.Reference.reachabilityFence(keepAlive);
-  }
-
-  /** The products' threads: OpenBLAS's count (chosen by model size in {@link CpuThreads}), else every core. */
-  private static int threads() {
-    int blas = BlasThreads.get();
-    return blas > 0 ? blas : Runtime.getRuntime().availableProcessors();
   }
 
   private static synchronized ExecutorService pool(int threads) {

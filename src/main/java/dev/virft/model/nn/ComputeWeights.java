@@ -56,10 +56,7 @@ public final class ComputeWeights implements WeightCast {
   }
 
   private Tensor kept(Object key, Tensor... masters) {
-    long[] versions = new long[masters.length];
-    for (int i = 0; i < masters.length; i++) {
-      versions[i] = masters[i].__dispatch__version();
-    }
+    long[] versions = versions(masters);
     KeptCopy c = kept.get(key);
     if (c == null || !Arrays.equals(c.versions, versions) || !sameTensors(c.masters, masters)) {
       if (c != null) {
@@ -84,36 +81,43 @@ public final class ComputeWeights implements WeightCast {
    * dtypes, more than {@link PanelLinear#MAX_ROWS} rows, weights too small to gain or too big for the heap.
    */
   @Override
-  public PanelLinear packedFor(Tensor x, Object key, Tensor... masters) {
+  public Tensor packedProduct(Tensor x, Object key, Tensor... masters) {
     if (device != Device.CPU || GradMode.is_enabled() || !PanelLinear.available()
         || device.computeType().intern() != torch.ScalarType.Float || x.numel() > PanelLinear.MAX_ROWS * x.size(-1)) {
       return null;
     }
-    long[] versions = new long[masters.length];
-    long elements = 0;
-    for (int i = 0; i < masters.length; i++) {
-      versions[i] = masters[i].__dispatch__version();
-      elements += masters[i].numel();
-    }
+    long[] versions = versions(masters);
     KeptPanels c = packed.get(key);
-    long others = 0;
-    for (KeptPanels k : packed.values()) {
-      others += k == c ? 0 : k.panels.packedFloats();
+    if (c != null && sameTensors(c.masters, masters)) {
+      if (!Arrays.equals(c.versions, versions)) {
+        c.panels.repack(joined(masters)); // after an update: the same shape, so the same heap
+        c.versions = versions;
+      }
+      return c.panels.apply(x);
     }
-    if (!PanelLinear.worthPacking(elements, others)) {
+    long elements = 0;
+    for (Tensor m : masters) {
+      elements += m.numel();
+    }
+    if (elements < PanelLinear.MIN_ELEMENTS
+        || !PanelLinear.worthPacking(elements, packedFloats() - (c == null ? 0 : c.panels.packedFloats()))) {
       return null;
     }
-    if (c == null || !Arrays.equals(c.versions, versions) || !sameTensors(c.masters, masters)) {
-      Tensor w = masters.length == 1 ? masters[0] : Tensors.cat(0, masters);
-      if (c != null && sameTensors(c.masters, masters)) {
-        c.panels.repack(w); // after an update: the same shape, so the same heap
-      } else {
-        c = new KeptPanels(masters, PanelLinear.pack(w));
-        packed.put(key, c);
-      }
-      c.versions = versions;
+    c = new KeptPanels(masters, versions, PanelLinear.pack(joined(masters)));
+    packed.put(key, c);
+    return c.panels.apply(x);
+  }
+
+  private static Tensor joined(Tensor[] masters) {
+    return masters.length == 1 ? masters[0] : Tensors.cat(0, masters);
+  }
+
+  private static long[] versions(Tensor[] masters) {
+    long[] versions = new long[masters.length];
+    for (int i = 0; i < masters.length; i++) {
+      versions[i] = masters[i].__dispatch__version();
     }
-    return c.panels;
+    return versions;
   }
 
   private static boolean sameTensors(Tensor[] a, Tensor[] b) {
@@ -178,8 +182,9 @@ public final class ComputeWeights implements WeightCast {
     final PanelLinear panels;
     long[] versions;
 
-    KeptPanels(Tensor[] masters, PanelLinear panels) {
+    KeptPanels(Tensor[] masters, long[] versions, PanelLinear panels) {
       this.masters = masters;
+      this.versions = versions;
       this.panels = panels;
     }
   }

@@ -1,6 +1,5 @@
 package dev.virft.model.nn;
 
-import dev.virft.tensor.PanelLinear;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
@@ -48,23 +47,21 @@ public final class FusedLinear {
     for (int i = 0; i < parts.length; i++) {
       w[i] = parts[i].weight();
     }
-    Tensor joined;
-    PanelLinear panels = weights.packedFor(x, weightKey, w);
-    if (panels != null) {
-      joined = panels.apply(x);
-      if (parts[0].bias() != null) {
-        Tensor[] b = new Tensor[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-          b[i] = parts[i].bias();
-        }
-        joined.add_(weights.fused(biasKey, b));
-      }
-    } else if (parts[0].bias() != null) {
+    Tensor bias = null;
+    if (parts[0].bias() != null) {
       Tensor[] b = new Tensor[parts.length];
       for (int i = 0; i < parts.length; i++) {
         b[i] = parts[i].bias();
       }
-      joined = torch.linear(x, weights.fused(weightKey, w), new TensorOptional(weights.fused(biasKey, b)));
+      bias = weights.fused(biasKey, b);
+    }
+    Tensor joined = weights.packedProduct(x, weightKey, w);
+    if (joined != null) {
+      if (bias != null) {
+        joined.add_(bias);
+      }
+    } else if (bias != null) {
+      joined = torch.linear(x, weights.fused(weightKey, w), new TensorOptional(bias));
     } else {
       joined = torch.linear(x, weights.fused(weightKey, w));
     }

@@ -1,6 +1,5 @@
 package dev.virft.model.nn;
 
-import dev.virft.tensor.PanelLinear;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -62,9 +61,9 @@ public final class Linear {
   }
 
   public Tensor forward(Tensor x) {
-    PanelLinear panels = weights.packedFor(x, weight, weight);
-    Tensor y = panels != null
-        ? (bias != null ? panels.apply(x).add_(weights.of(bias)) : panels.apply(x))
+    Tensor packed = weights.packedProduct(x, weight, weight);
+    Tensor y = packed != null
+        ? (bias != null ? packed.add_(weights.of(bias)) : packed)
         : bias != null
         ? torch.linear(x, weights.of(weight), new TensorOptional(weights.of(bias)))
         : torch.linear(x, weights.of(weight));

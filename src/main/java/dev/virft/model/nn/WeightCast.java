@@ -8,10 +8,10 @@ public interface WeightCast {
   Tensor of(Tensor master);
 
   /**
-   * The masters (one projection's, concatenated along dim 0) packed for a few-row product of
-   * {@code x}, or null when {@code x} should go through libtorch's product instead.
+   * {@code x} times the masters (one projection's, concatenated along dim 0) transposed, through a
+   * packed copy kept under {@code key}; null when this product should go through libtorch's instead.
    */
-  default dev.virft.tensor.PanelLinear packedFor(Tensor x, Object key, Tensor... masters) {
+  default Tensor packedProduct(Tensor x, Object key, Tensor... masters) {
     return null;
   }
 }
