@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -39,6 +40,7 @@ public final class QwenVLModel implements AutoCloseable {
   private final ComputeWeights weights;
   private Modules modules;
   private LoraAdapters lora; // null unless LoRA adapters are attached
+  private final TokenLogProbs tokenLogProbs = new TokenLogProbs();
 
   /** The model and head over one set of masters; rebuilt when the masters are replaced (merge, freeze). */
   record Modules(Qwen2VLModel model, Tensor lmHead) {
@@ -329,8 +331,40 @@ public final class QwenVLModel implements AutoCloseable {
       return torch.zeros(new long[] {completionIds.size(0), 0}, new TensorOptions(torch.ScalarType.Float)
           .device(new org.bytedeco.pytorch.DeviceOptional(dev)));
     }
+    Tensor ids = completionIds.to(dev, torch.ScalarType.Long);
+    Tensor head = weights.of(modules.lmHead());
+    if (!GradMode.is_enabled() && TokenLogProbs.applies(h, head)) {
+      return tokenLogProbs.values(flat(h), head, ids.reshape(new long[] {-1})).view(ids.sizes());
+    }
     Tensor logp = torch.log_softmax(logits(h), -1);
-    return torch.gather(logp, 2, completionIds.to(dev, torch.ScalarType.Long).unsqueeze(-1)).squeeze(-1);
+    return torch.gather(logp, 2, ids.unsqueeze(-1)).squeeze(-1);
+  }
+
+  /**
+   * As {@link #completionLogProbsSharedPrompt} for a loss: {@link LossLogProbs#backward} runs the loss's
+   * backward. On the CPU in float32 the head's part of it is written by hand in one buffer kept by the
+   * model ({@link TokenLogProbs}: no fresh vocabulary-sized tensors per pass); elsewhere it is autograd's.
+   */
+  public LossLogProbs completionLogProbsSharedPromptForLoss(Tensor promptIds, Tensor promptMask,
+      Tensor imageEmbeds, long[][] imageGridThw, Tensor completionIds) {
+    Tensor head = weights.of(modules.lmHead());
+    if (!GradMode.is_enabled() || device != Device.CPU || head.scalar_type().intern() != torch.ScalarType.Float
+        || promptIds.size(0) != 1) {
+      return LossLogProbs.autograd(
+          completionLogProbsSharedPrompt(promptIds, promptMask, imageEmbeds, imageGridThw, completionIds));
+    }
+    Tensor h = modules.model().sharedPromptHidden(promptIds, promptMask, imageEmbeds, imageGridThw, completionIds);
+    if (h == null || !TokenLogProbs.applies(h, head)) {
+      return LossLogProbs.autograd(
+          completionLogProbsSharedPrompt(promptIds, promptMask, imageEmbeds, imageGridThw, completionIds));
+    }
+    Tensor ids = completionIds.to(device.torchDevice(), torch.ScalarType.Long);
+    TokenLogProbs.Pending pending = tokenLogProbs.forLoss(flat(h), head, ids.reshape(new long[] {-1}));
+    return new LossLogProbs(pending.logps().view(ids.sizes()), pending::backward);
+  }
+
+  private static Tensor flat(Tensor h) {
+    return h.reshape(new long[] {-1, h.size(-1)});
   }
 
   // ---------------------------------------------------------------- generation
@@ -397,6 +431,7 @@ public final class QwenVLModel implements AutoCloseable {
 
   @Override
   public void close() {
+    tokenLogProbs.close();
     weights.release();
     if (lora != null) {
       lora.close();

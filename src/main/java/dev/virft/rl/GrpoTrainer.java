@@ -1,6 +1,7 @@
 package dev.virft.rl;
 
 import dev.virft.tensor.Tensors;
+import dev.virft.model.LossLogProbs;
 import dev.virft.train.TrainerState;
 import dev.virft.train.Distributed;
 import dev.virft.train.Objective;
@@ -277,17 +278,17 @@ public final class GrpoTrainer<E, P> implements Objective<Rollout<E>> {
       try (PointerScope scope = new PointerScope()) {
         // The prompt is encoded again rather than kept: its tensors belong to the generation scope.
         P prompt = task.encode(grp.example());
-        Tensor logps = policy.completionLogProbs(prompt, grp.idsTensor());
+        LossLogProbs logps = policy.completionLogProbsForLoss(prompt, grp.idsTensor());
         GrpoLoss.Result res =
             GrpoLoss.compute(
-                logps,
+                logps.logps(),
                 grp.floats(grp.oldLogps()),
                 grp.floats(grp.refLogps()),
                 grp.floats(grp.mask()),
                 Tensors.floats(grp.advantages(), grp.rows()),
                 lossCfg);
         double w = GrpoLoss.microBatchWeight(o.loss, r.globalGroups(), grp.tokens(), r.globalTokens());
-        res.loss().mul(new Scalar(w)).backward();
+        logps.backward(res.loss().mul(new Scalar(w)));
         loss += w * res.loss().item_double();
         kl += res.meanKl() / r.globalGroups();
         clip += res.clipRatio() / r.globalGroups();

@@ -1,5 +1,6 @@
 package dev.virft.rl;
 
+import dev.virft.model.LossLogProbs;
 import dev.virft.train.TrainableModel;
 import org.bytedeco.pytorch.Tensor;
 
@@ -17,4 +18,12 @@ public interface PolicyModel<P> extends TrainableModel {
 
   /** Log-probs {@code [G, T]} of each completion row given the prompt; differentiable. */
   Tensor completionLogProbs(P prompt, Tensor completionIds);
+
+  /**
+   * As {@link #completionLogProbs}, for a loss whose gradient is taken by {@link LossLogProbs#backward}
+   * (a model may do part of that backward by hand).
+   */
+  default LossLogProbs completionLogProbsForLoss(P prompt, Tensor completionIds) {
+    return LossLogProbs.autograd(completionLogProbs(prompt, completionIds));
+  }
 }

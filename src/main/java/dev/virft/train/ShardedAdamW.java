@@ -125,10 +125,7 @@ public final class ShardedAdamW implements TrainOptimizer {
               if (wd != 0.0) {
                 p.mul_(new Scalar(1 - lr * wd));
               }
-              m.lerp_(g, new Scalar(1 - hyper.beta1()));
-              v.mul_(new Scalar(hyper.beta2())).addcmul_(g, g, new Scalar(1 - hyper.beta2()));
-              Tensor denom = v.sqrt().div(new Scalar(bc2Sqrt)).add_(new Scalar(hyper.eps()));
-              p.addcdiv_(m, denom, new Scalar(-lr / bc1));
+              AdamW.update(p, g, m, v, hyper, lr / bc1, bc2Sqrt);
             }
             mine.narrow(0, s.shardStart(), s.length()).copy_(p);
           }

@@ -7,6 +7,7 @@ import dev.virft.model.nn.Qwen2RMSNorm;
 import dev.virft.model.nn.WeightBinder;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -51,7 +52,19 @@ public final class Qwen2Model {
   }
 
   public Tensor embed(Tensor inputIds) {
-    return torch.embedding(weights.of(embedTokens), inputIds);
+    Tensor w = weights.of(embedTokens);
+    if (GradMode.is_enabled() && w.requires_grad() && w.is_leaf() && w.device().is_cpu()) {
+      // A sparse gradient (the looked-up rows only), added in place into a dense .grad made here once:
+      // the dense one is a fresh vocabulary-sized zero tensor per lookup (two per shared-prompt pass,
+      // and their sum a third), new pages from the kernel each time on the CPU (see TokenLogProbs).
+      // Only on the master itself (a leaf): a compute-dtype copy's backward cannot take a sparse grad.
+      Tensor acc = w.grad();
+      if (acc == null || !acc.defined()) {
+        w.mutable_grad().put(torch.zeros_like(w));
+      }
+      return torch.embedding(w, inputIds, -1, false, true);
+    }
+    return torch.embedding(w, inputIds);
   }
 
   public MultimodalRotaryEmbedding rotaryEmb() {
