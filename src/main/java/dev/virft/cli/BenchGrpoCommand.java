@@ -155,6 +155,7 @@ public final class BenchGrpoCommand implements Callable<Integer> {
     long kvElement = Device.parse(device).computeType() == torch.ScalarType.Float ? 4 : 2;
     long kv = 2L * t.numHiddenLayers() * g * t.numKeyValueHeads() * (promptLength + maxNewTokens) * t.headDim() * kvElement;
     long head = 2L * g * maxNewTokens * t.vocabSize() * 4;
+    long kept = policyModel.logProbBufferBytes() + (refModel == null ? 0 : refModel.logProbBufferBytes());
     long trainable = 0;
     for (Tensor p : params.values()) {
       trainable += p.numel() * 4;
@@ -168,7 +169,9 @@ public final class BenchGrpoCommand implements Callable<Integer> {
         .add("reference", refModel == null ? 0 : MemoryBreakdown.bytesOf(refModel.parameters().asMap().values()),
             refModel == null ? "none, or the LoRA base with adapters off" : "frozen, compute dtype")
         .add("kv_cache", kv, "G rows x (prompt + max_new_tokens), from the sizes")
-        .add("logits", head, "policy pass logits + log-softmax over the completion, from the sizes");
+        .add("logits", kept > 0 ? kept : head, kept > 0
+            ? "the head's log-prob buffers kept by the policy and reference models (one [G x T, vocab] float32 each)"
+            : "policy pass logits + log-softmax over the completion, from the sizes");
   }
 
   /**

@@ -201,6 +201,11 @@ public final class QwenVLModel implements AutoCloseable {
     return weights.keptBytes();
   }
 
+  /** Bytes of the buffer the CPU log-prob passes keep for the head ({@link TokenLogProbs}); 0 before one ran. */
+  public long logProbBufferBytes() {
+    return tokenLogProbs.bytes();
+  }
+
   /** Floats of the weights packed for decode steps (0 when none went through {@link PanelLinear}). */
   public long packedDecodeFloats() {
     return weights.packedFloats();
