@@ -23,15 +23,12 @@ class SharedPromptAndSeedsTest {
   /** The prompt run once for G completions gives the log-probs and gradients of G full passes. */
   @Test
   void sharedPromptLogProbsEqualRepeatedPrompts() {
-    StateDict gold = Safetensors.read(DIR.resolve("golden.safetensors"));
+    GoldenSharedPrompt gp = GoldenSharedPrompt.load();
     try (QwenVLModel m = QwenVLModel.load(DIR.resolve("checkpoint"), Device.CPU)) {
-      Tensor ids = gold.get("input_ids").narrow(0, 1, 1).contiguous();
-      Tensor mask = gold.get("attention_mask").narrow(0, 1, 1).contiguous();
-      long[][] grids = Tensors.toLongs2d(gold.get("proc_slow.image_grid_thw"));
-      long tokens0 = grids[0][0] * grids[0][1] * grids[0][2] / 4;
-      Tensor vis = gold.get("vision_embeds");
-      Tensor mine = vis.narrow(0, tokens0, vis.size(0) - tokens0).contiguous();
-      long[][] myGrid = {grids[1]};
+      Tensor ids = gp.ids();
+      Tensor mask = gp.mask();
+      Tensor mine = gp.imageEmbeds();
+      long[][] myGrid = gp.grid();
       int g = 3;
       long[][] compl = {{5, 9, 17, 3, 44}, {8, 8, 8, 2, 1}, {60, 7, 31, 12, 90}};
       Tensor c = Tensors.longs2d(compl);
@@ -50,7 +47,7 @@ class SharedPromptAndSeedsTest {
       Tensor full = Tensors.cat(1, ids.repeat(g, 1), c);
       Tensor fullMask = Tensors.cat(1, mask.repeat(g, 1), torch.ones_like(c));
       Tensor reps = Tensors.cat(0, mine, mine, mine);
-      Tensor ref = m.completionLogProbsWithImageEmbeds(full, fullMask, reps, new long[][] {grids[1], grids[1], grids[1]}, l);
+      Tensor ref = m.completionLogProbsWithImageEmbeds(full, fullMask, reps, new long[][] {gp.gridRow(), gp.gridRow(), gp.gridRow()}, l);
       ref.sum().backward();
       assertArrayEquals(Tensors.shape(ref), Tensors.shape(shared));
       double d = ref.sub(shared).abs().max().item_double();

@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.virft.tensor.Device;
-import dev.virft.tensor.Safetensors;
-import dev.virft.tensor.StateDict;
 import dev.virft.tensor.Tensors;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -21,21 +17,17 @@ import org.junit.jupiter.api.Test;
  * linear in the log-probs.
  */
 class TokenLogProbsTest {
-  static final Path DIR = Paths.get("src/test/resources/golden/qwen2_vl");
   static final String[] NAMES = {"model.embed_tokens.weight", "model.layers.0.self_attn.q_proj.weight",
       "model.layers.1.mlp.down_proj.weight", "model.norm.weight"};
 
   @Test
   void handWrittenHeadBackwardMatchesAutograd() {
-    StateDict gold = Safetensors.read(DIR.resolve("golden.safetensors"));
-    try (QwenVLModel m = QwenVLModel.load(DIR.resolve("checkpoint"), Device.CPU)) {
-      Tensor ids = gold.get("input_ids").narrow(0, 1, 1).contiguous();
-      Tensor mask = gold.get("attention_mask").narrow(0, 1, 1).contiguous();
-      long[][] grids = Tensors.toLongs2d(gold.get("proc_slow.image_grid_thw"));
-      long tokens0 = grids[0][0] * grids[0][1] * grids[0][2] / 4;
-      Tensor vis = gold.get("vision_embeds");
-      Tensor mine = vis.narrow(0, tokens0, vis.size(0) - tokens0).contiguous();
-      long[][] myGrid = {grids[1]};
+    GoldenSharedPrompt gp = GoldenSharedPrompt.load();
+    try (QwenVLModel m = QwenVLModel.load(GoldenSharedPrompt.DIR.resolve("checkpoint"), Device.CPU)) {
+      Tensor ids = gp.ids();
+      Tensor mask = gp.mask();
+      Tensor mine = gp.imageEmbeds();
+      long[][] myGrid = gp.grid();
       Tensor c = Tensors.longs2d(new long[][] {{5, 9, 17, 3, 44}, {8, 8, 8, 2, 1}, {60, 7, 31, 12, 90}});
       Tensor w = Tensors.floats(new float[] {0.5f, -1f, 2f, 0f, 1f, -0.25f, 3f, 1f, 1f, -2f, 0.1f, 0.7f, -1f, 1f, 2f},
           3, 5);
