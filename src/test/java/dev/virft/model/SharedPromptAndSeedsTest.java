@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.virft.tensor.Device;
-import dev.virft.tensor.Safetensors;
-import dev.virft.tensor.StateDict;
 import dev.virft.tensor.Tensors;
 import java.nio.file.Path;
 import java.nio.file.Paths;
