@@ -91,6 +91,11 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--shots", description = "Few-shot rows per target category (default 4).")
   Integer shots;
 
+  @Option(
+      names = "--min-distractors",
+      description = "Fewest distractors in a target detection scene, 0..2 (default 1: 1-2 distractors).")
+  Integer minDistractors;
+
   @Option(names = "--test-per-category", description = "Held-out prompts per category (default 12).")
   Integer testPerCategory;
 
@@ -142,6 +147,7 @@ public final class DemoCommand implements Callable<Integer> {
     if (numGenerations != null) s.numGenerations = atLeast(numGenerations, 2, "--num-generations");
     if (promptsPerStep != null) s.promptsPerStep = atLeast(promptsPerStep, 1, "--prompts-per-step");
     if (shots != null) s.shots = atLeast(shots, 1, "--shots");
+    if (minDistractors != null) DemoData.setMinDistractors(minDistractors);
     if (testPerCategory != null) s.testPerCategory = atLeast(testPerCategory, 1, "--test-per-category");
     if (temperature != null) s.temperature = positive(temperature, "--temperature");
     DemoRunner.Outcome o = new DemoRunner(s, System.out).run();

@@ -168,7 +168,20 @@ public final class DemoData {
     if (kind == Kind.CLASSIFICATION) return classification(r, src, cat, classificationInset);
     List<String> others = new ArrayList<>(categories());
     others.remove(cat);
-    return detection(r, src, cat, 1 + r.nextInt(2), others);
+    return detection(r, src, cat, minDistractors + r.nextInt(3 - minDistractors), others);
+  }
+
+  /**
+   * Fewest distractors in a few-shot target detection scene (at most 2): 1 is the shipped target; 0
+   * mixes in single shapes, which the base already finds, so its answers are right on some images
+   * and wrong on others in a way the image shows.
+   */
+  static int minDistractors = 1;
+
+  /** Sets {@link #minDistractors} (0, 1 or 2). */
+  public static void setMinDistractors(int n) {
+    if (n < 0 || n > 2) throw new VirftException("--min-distractors: expected 0, 1 or 2, got " + n);
+    minDistractors = n;
   }
 
   /** The first {@code perCategory} rows of each target category in the target stream of {@code seed}. */

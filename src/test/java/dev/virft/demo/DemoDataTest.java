@@ -98,7 +98,7 @@ class DemoDataTest {
         // the box's centre pixel row holds the asked colour (within the position tint)
         int cy = (b[1] + b[3]) / 2 * 112 / 1000;
         boolean found = false;
-        for (int x = b[0] * 112 / 1000; x < b[2] * 112 / 1000; x++) found |= near(new Color(img.getRGB(x, cy)), dev.virft.data.synthetic.GridScenes.baseColor(color));
+        for (int x = b[0] * 112 / 1000; x < b[2] * 112 / 1000; x++) found |= near(new Color(img.getRGB(x, cy)), color.rgb);
         assertTrue(found, "asked colour inside " + Arrays.toString(b));
       }
       // a distractor: some shape pixel outside every true box
@@ -114,6 +114,16 @@ class DemoDataTest {
       if (outside) distractorScenes++;
     }
     assertTrue(distractorScenes >= 20, "most target scenes have a distractor: " + distractorScenes + "/24");
+  }
+
+  /** Grid cells (28 px) holding any shape pixel (the background's blue channel is 235). */
+  private static int occupiedCells(Sample s) {
+    BufferedImage img = s.image().decode();
+    Set<Integer> cells = new HashSet<>();
+    for (int y = 0; y < 112; y++) {
+      for (int x = 0; x < 112; x++) if (new Color(img.getRGB(x, y)).getBlue() != 235) cells.add(y / 28 * 4 + x / 28);
+    }
+    return cells.size();
   }
 
   private static boolean near(Color a, Color b) {
@@ -251,5 +261,45 @@ class DemoDataTest {
     assertEquals(rows.size(), p.rowRight());
     assertEquals(0, p.columnRight());
     assertEquals(rows.size(), p.answered());
+  }
+
+  @Test
+  void randomConfidencesReplaceEveryOneByATenthBelowOneAndLeaveTheRestAlone() {
+    List<Sample> rows = DemoData.curriculumTraining(64);
+    List<Sample> out = DemoData.withRandomConfidences(rows, DemoData.CONFIDENCE_SEED);
+    assertEquals(out, DemoData.withRandomConfidences(rows, DemoData.CONFIDENCE_SEED), "deterministic");
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < rows.size(); i++) {
+      Sample a = rows.get(i), b = out.get(i);
+      assertEquals(a.image(), b.image());
+      assertEquals(a.problem(), b.problem());
+      if (DemoData.isClassificationRow(a)) {
+        assertEquals(a.solution(), b.solution());
+        continue;
+      }
+      assertFalse(b.solution().contains("'Confidence': 1}"), b.solution());
+      assertEquals(a.solution().replaceAll("'Confidence': [0-9.]+", "C"), b.solution().replaceAll("'Confidence': [0-9.]+", "C"));
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("'Confidence': ([0-9.]+)\\}").matcher(b.solution());
+      while (m.find()) {
+        assertTrue(m.group(1).matches("0\\.[1-9]"), m.group(1));
+        seen.add(m.group(1));
+      }
+    }
+    assertTrue(seen.size() >= 5, "varied confidences: " + seen);
+  }
+
+  @Test
+  void minDistractorsZeroMixesSingleShapesIntoTheDetectionTarget() {
+    try {
+      DemoData.setMinDistractors(0);
+      long single = DemoData.validation(DemoData.Kind.DETECTION, 16).stream()
+          .filter(s -> occupiedCells(s) == 1).count();
+      assertTrue(single > 4 && single < 40, "single-shape scenes: " + single);
+    } finally {
+      DemoData.setMinDistractors(1);
+    }
+    assertEquals(0, DemoData.validation(DemoData.Kind.DETECTION, 16).stream()
+        .filter(s -> occupiedCells(s) == 1).count(), "the shipped target always has a distractor");
+    org.junit.jupiter.api.Assertions.assertThrows(dev.virft.util.VirftException.class, () -> DemoData.setMinDistractors(3));
   }
 }
