@@ -91,6 +91,11 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--shots", description = "Few-shot rows per target category (default 4).")
   Integer shots;
 
+  @Option(
+      names = "--min-distractors",
+      description = "Fewest distractors in a target detection scene, 0..2 (default 1: 1-2 distractors).")
+  Integer minDistractors;
+
   @Option(names = "--test-per-category", description = "Held-out prompts per category (default 12).")
   Integer testPerCategory;
 
@@ -142,6 +147,7 @@ public final class DemoCommand implements Callable<Integer> {
     if (numGenerations != null) s.numGenerations = atLeast(numGenerations, 2, "--num-generations");
     if (promptsPerStep != null) s.promptsPerStep = atLeast(promptsPerStep, 1, "--prompts-per-step");
     if (shots != null) s.shots = atLeast(shots, 1, "--shots");
+    if (minDistractors != null) DemoData.setMinDistractors(minDistractors);
     if (testPerCategory != null) s.testPerCategory = atLeast(testPerCategory, 1, "--test-per-category");
     if (temperature != null) s.temperature = positive(temperature, "--temperature");
     DemoRunner.Outcome o = new DemoRunner(s, System.out).run();
@@ -266,6 +272,13 @@ public final class DemoCommand implements Callable<Integer> {
     double classificationStageShare = 0.8;
 
     @Option(
+        names = "--random-confidences",
+        description =
+            "Give every detection box of this run's training rows a random confidence (0.1 .. 0.9, independent"
+                + " of the box) instead of 1: a base whose confidences carry no information (default: off).")
+    boolean randomConfidences;
+
+    @Option(
         names = "--from",
         description =
             "Skip the first stage: start the second one from this checkpoint (the first stage's result,"
@@ -281,6 +294,10 @@ public final class DemoCommand implements Callable<Integer> {
             "Validation prompts per category evaluated after training (the validation split, never the"
                 + " demo's test rows; 0: none; default ${DEFAULT-VALUE}).")
     int validate = 8;
+
+    private List<Sample> conf(List<Sample> rows, int stage) {
+      return randomConfidences ? DemoData.withRandomConfidences(rows, DemoData.CONFIDENCE_SEED + stage) : rows;
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -308,19 +325,19 @@ public final class DemoCommand implements Callable<Integer> {
                 hidden, intermediate, layers, d.heads(), d.kvHeads(), visionDepth, visionWidth, d.visionHeads());
         DemoAssets.writeAll(assets, shape, ropeTheta, mropeSection != null ? mropeSection : shape.mropeSection());
         trained =
-            DemoSft.train(assets, DemoData.baseTraining(rows, classificationShare), scratch.resolve("sft"), steps, lr, batch, seed, System.out);
+            DemoSft.train(assets, conf(DemoData.baseTraining(rows, classificationShare), 0), scratch.resolve("sft"), steps, lr, batch, seed, System.out);
       }
       if (curriculumSteps > 0) {
         System.out.println("second stage: base categories among distractors, with replay, " + curriculumSteps + " steps");
         trained =
-            DemoSft.train(trained, DemoData.curriculumTraining(curriculumSteps * batch), scratch.resolve("curriculum"),
+            DemoSft.train(trained, conf(DemoData.curriculumTraining(curriculumSteps * batch), 1), scratch.resolve("curriculum"),
                 curriculumSteps, curriculumLr, batch, seed + 1, System.out);
       }
       if (classificationStageSteps > 0) {
         System.out.println("classification stage: single shapes, " + classificationStageShare
             + " of the rows classification, " + classificationStageSteps + " steps");
         trained =
-            DemoSft.train(trained, DemoData.classificationStage(classificationStageSteps * batch, classificationStageShare),
+            DemoSft.train(trained, conf(DemoData.classificationStage(classificationStageSteps * batch, classificationStageShare), 2),
                 scratch.resolve("classification-stage"), classificationStageSteps, curriculumLr, batch, seed + 2, System.out);
       }
       Path result = trained;

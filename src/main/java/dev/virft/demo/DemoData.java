@@ -168,7 +168,20 @@ public final class DemoData {
     if (kind == Kind.CLASSIFICATION) return classification(r, src, cat, classificationInset);
     List<String> others = new ArrayList<>(categories());
     others.remove(cat);
-    return detection(r, src, cat, 1 + r.nextInt(2), others);
+    return detection(r, src, cat, minDistractors + r.nextInt(3 - minDistractors), others);
+  }
+
+  /**
+   * Fewest distractors in a few-shot target detection scene (at most 2): 1 is the shipped target; 0
+   * mixes in single shapes, which the base already finds, so its answers are right on some images
+   * and wrong on others in a way the image shows.
+   */
+  static int minDistractors = 1;
+
+  /** Sets {@link #minDistractors} (0, 1 or 2). */
+  public static void setMinDistractors(int n) {
+    if (n < 0 || n > 2) throw new VirftException("--min-distractors: expected 0, 1 or 2, got " + n);
+    minDistractors = n;
   }
 
   /** The first {@code perCategory} rows of each target category in the target stream of {@code seed}. */
@@ -296,6 +309,40 @@ public final class DemoData {
    */
   public static List<Sample> classificationStage(int rows, double classificationShare) {
     return baseRows(CLASSIFICATION_STAGE_SEED, rows, classificationShare);
+  }
+
+  /** Seed of the random confidences of {@link #withRandomConfidences}; never a demo split's seed. */
+  public static final long CONFIDENCE_SEED = 3_000_043L;
+
+  private static final Pattern ONE_CONFIDENCE = Pattern.compile("'Confidence': 1\\}");
+
+  /**
+   * The rows with every detection box's {@code 'Confidence': 1} replaced by one of 0.1, 0.2, …, 0.9
+   * drawn at random, independent of the image and of the box: a base that has learned to write a
+   * confidence but not what it means, as a pre-trained VLM asked for one it was never taught to
+   * calibrate. COCO AP ranks each category's boxes across images by that number, and the original's
+   * {@code accuracy_confidence} reward is what teaches it to track correctness; the few-shot rows
+   * keep the original's {@code 'Confidence': 1}, so SFT only learns to write 1 everywhere.
+   */
+  public static List<Sample> withRandomConfidences(List<Sample> rows, long seed) {
+    List<Sample> out = new ArrayList<>(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      Sample s = rows.get(i);
+      if (isClassification(s)) {
+        out.add(s);
+        continue;
+      }
+      SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + i);
+      Matcher m = ONE_CONFIDENCE.matcher(s.solution());
+      StringBuilder sb = new StringBuilder();
+      while (m.find()) {
+        // One digit after "0.": a "1.0" among them was misread as "0.1" + ".0" by the tiny tokenizer's model.
+        m.appendReplacement(sb, "'Confidence': 0." + (1 + r.nextInt(9)) + "}");
+      }
+      m.appendTail(sb);
+      out.add(new Sample(s.image(), s.problem(), sb.toString(), s.columns(), s.source()));
+    }
+    return out;
   }
 
   /** Rows of the curriculum's distribution from a held-out seed (to check the base on it). */

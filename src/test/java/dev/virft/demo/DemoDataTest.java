@@ -116,6 +116,16 @@ class DemoDataTest {
     assertTrue(distractorScenes >= 20, "most target scenes have a distractor: " + distractorScenes + "/24");
   }
 
+  /** Grid cells (28 px) holding any shape pixel (the background's blue channel is 235). */
+  private static int occupiedCells(Sample s) {
+    BufferedImage img = s.image().decode();
+    Set<Integer> cells = new HashSet<>();
+    for (int y = 0; y < 112; y++) {
+      for (int x = 0; x < 112; x++) if (new Color(img.getRGB(x, y)).getBlue() != 235) cells.add(y / 28 * 4 + x / 28);
+    }
+    return cells.size();
+  }
+
   private static boolean near(Color a, Color b) {
     return Math.abs(a.getRed() - b.getRed()) <= 48 && Math.abs(a.getGreen() - b.getGreen()) <= 48 && a.getBlue() == b.getBlue();
   }
@@ -251,5 +261,45 @@ class DemoDataTest {
     assertEquals(rows.size(), p.rowRight());
     assertEquals(0, p.columnRight());
     assertEquals(rows.size(), p.answered());
+  }
+
+  @Test
+  void randomConfidencesReplaceEveryOneByATenthBelowOneAndLeaveTheRestAlone() {
+    List<Sample> rows = DemoData.curriculumTraining(64);
+    List<Sample> out = DemoData.withRandomConfidences(rows, DemoData.CONFIDENCE_SEED);
+    assertEquals(out, DemoData.withRandomConfidences(rows, DemoData.CONFIDENCE_SEED), "deterministic");
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < rows.size(); i++) {
+      Sample a = rows.get(i), b = out.get(i);
+      assertEquals(a.image(), b.image());
+      assertEquals(a.problem(), b.problem());
+      if (DemoData.isClassificationRow(a)) {
+        assertEquals(a.solution(), b.solution());
+        continue;
+      }
+      assertFalse(b.solution().contains("'Confidence': 1}"), b.solution());
+      assertEquals(a.solution().replaceAll("'Confidence': [0-9.]+", "C"), b.solution().replaceAll("'Confidence': [0-9.]+", "C"));
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("'Confidence': ([0-9.]+)\\}").matcher(b.solution());
+      while (m.find()) {
+        assertTrue(m.group(1).matches("0\\.[1-9]"), m.group(1));
+        seen.add(m.group(1));
+      }
+    }
+    assertTrue(seen.size() >= 5, "varied confidences: " + seen);
+  }
+
+  @Test
+  void minDistractorsZeroMixesSingleShapesIntoTheDetectionTarget() {
+    try {
+      DemoData.setMinDistractors(0);
+      long single = DemoData.validation(DemoData.Kind.DETECTION, 16).stream()
+          .filter(s -> occupiedCells(s) == 1).count();
+      assertTrue(single > 4 && single < 40, "single-shape scenes: " + single);
+    } finally {
+      DemoData.setMinDistractors(1);
+    }
+    assertEquals(0, DemoData.validation(DemoData.Kind.DETECTION, 16).stream()
+        .filter(s -> occupiedCells(s) == 1).count(), "the shipped target always has a distractor");
+    org.junit.jupiter.api.Assertions.assertThrows(dev.virft.util.VirftException.class, () -> DemoData.setMinDistractors(3));
   }
 }
