@@ -13,9 +13,10 @@ import org.bytedeco.pytorch.global.torch;
  * <p>Why not autograd's {@code log_softmax} + {@code gather}: their forward and backward make five
  * fresh {@code [rows, vocab]} tensors per pass (logits, log-probs, gather's zeros, log_softmax's
  * gradient, the head's weight gradient). Above glibc's mmap threshold (32 MB) every one of them is new
- * memory from the kernel, and on the 2-core box the page faults that zero it took more than half of the
- * 113 M config's policy pass (perf: 56 % of the main thread in {@code clear_page_erms} and the fault
- * path) and two thirds of its reference pass. Here the buffer's pages are touched once per run; the
+ * memory from the kernel, and on the 2-core box the page faults that zero such tensors (these, and the
+ * dense embedding gradients, see {@code Qwen2Model.embed}) took more than half of the 113 M config's
+ * policy pass (perf: 56 % of the main thread in {@code clear_page_erms} and the fault path) and two
+ * thirds of its reference pass. Here the buffer's pages are touched once per run; the
  * backward reuses it for the logits' gradient and accumulates the head's gradient in place.
  *
  * <p>The same arithmetic as {@code log_softmax}: {@code x - max - log(sum(exp(x - max)))}, and
