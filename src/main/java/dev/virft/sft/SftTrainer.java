@@ -1,6 +1,7 @@
 package dev.virft.sft;
 
 import dev.virft.rl.PolicyModel;
+import dev.virft.model.LossLogProbs;
 import dev.virft.tensor.Tensors;
 import dev.virft.train.TrainerState;
 import dev.virft.train.Distributed;
@@ -109,10 +110,11 @@ public final class SftTrainer<E, P> implements Objective<SftTrainer.Batch> {
       try (PointerScope scope = new PointerScope()) {
         for (int k = 0; k < idx.length; k++) {
           long[] a = answers.get(k);
-          Tensor logps = model.completionLogProbs(prompts.get(k), Tensors.longs(a, 1, a.length));
+          LossLogProbs logps = model.completionLogProbsForLoss(prompts.get(k), Tensors.longs(a, 1, a.length));
           // token mean over the micro-batch, averaged over accumulation steps
-          Tensor l = logps.sum().neg().div(new Scalar((double) b.microTokens()[micro] * o.gradientAccumulationSteps));
-          l.backward();
+          Tensor l = logps.logps().sum().neg()
+              .div(new Scalar((double) b.microTokens()[micro] * o.gradientAccumulationSteps));
+          logps.backward(l);
           loss += l.item_double();
         }
       }
