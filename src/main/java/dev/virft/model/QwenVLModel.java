@@ -327,18 +327,13 @@ public final class QwenVLModel implements AutoCloseable {
    */
   public Tensor completionLogProbsSharedPrompt(Tensor promptIds, Tensor promptMask, Tensor imageEmbeds,
       long[][] imageGridThw, Tensor completionIds) {
-    if (promptIds.size(0) != 1) {
-      throw new IllegalArgumentException("one prompt row expected, got " + promptIds.size(0));
-    }
-    Tensor h = modules.model().sharedPromptHidden(promptIds, promptMask, imageEmbeds, imageGridThw, completionIds);
-    org.bytedeco.pytorch.Device dev = device.torchDevice();
+    Tensor h = sharedPromptHidden(promptIds, promptMask, imageEmbeds, imageGridThw, completionIds);
     if (h == null) {
-      return torch.zeros(new long[] {completionIds.size(0), 0}, new TensorOptions(torch.ScalarType.Float)
-          .device(new org.bytedeco.pytorch.DeviceOptional(dev)));
+      return noCompletionTokens(completionIds);
     }
-    Tensor ids = completionIds.to(dev, torch.ScalarType.Long);
+    Tensor ids = completionIds.to(device.torchDevice(), torch.ScalarType.Long);
     Tensor head = weights.of(modules.lmHead());
-    if (!GradMode.is_enabled() && TokenLogProbs.applies(h, head)) {
+    if (!GradMode.is_enabled() && TokenLogProbs.applies(device, head)) {
       return tokenLogProbs.values(flat(h), head, ids.reshape(new long[] {-1})).view(ids.sizes());
     }
     Tensor logp = torch.log_softmax(logits(h), -1);
@@ -353,19 +348,32 @@ public final class QwenVLModel implements AutoCloseable {
   public LossLogProbs completionLogProbsSharedPromptForLoss(Tensor promptIds, Tensor promptMask,
       Tensor imageEmbeds, long[][] imageGridThw, Tensor completionIds) {
     Tensor head = weights.of(modules.lmHead());
-    if (!GradMode.is_enabled() || device != Device.CPU || head.scalar_type().intern() != torch.ScalarType.Float
-        || promptIds.size(0) != 1) {
+    if (!GradMode.is_enabled() || !TokenLogProbs.applies(device, head)) {
       return LossLogProbs.autograd(
           completionLogProbsSharedPrompt(promptIds, promptMask, imageEmbeds, imageGridThw, completionIds));
     }
-    Tensor h = modules.model().sharedPromptHidden(promptIds, promptMask, imageEmbeds, imageGridThw, completionIds);
-    if (h == null || !TokenLogProbs.applies(h, head)) {
-      return LossLogProbs.autograd(
-          completionLogProbsSharedPrompt(promptIds, promptMask, imageEmbeds, imageGridThw, completionIds));
+    Tensor h = sharedPromptHidden(promptIds, promptMask, imageEmbeds, imageGridThw, completionIds);
+    if (h == null) {
+      return LossLogProbs.autograd(noCompletionTokens(completionIds));
     }
     Tensor ids = completionIds.to(device.torchDevice(), torch.ScalarType.Long);
     TokenLogProbs.Pending pending = tokenLogProbs.forLoss(flat(h), head, ids.reshape(new long[] {-1}));
     return new LossLogProbs(pending.logps().view(ids.sizes()), pending::backward);
+  }
+
+  /** The one prompt row's pass with its keys and values shared by the completions; null for T = 0. */
+  private Tensor sharedPromptHidden(Tensor promptIds, Tensor promptMask, Tensor imageEmbeds,
+      long[][] imageGridThw, Tensor completionIds) {
+    if (promptIds.size(0) != 1) {
+      throw new IllegalArgumentException("one prompt row expected, got " + promptIds.size(0));
+    }
+    return modules.model().sharedPromptHidden(promptIds, promptMask, imageEmbeds, imageGridThw, completionIds);
+  }
+
+  /** Log-probs [G, 0] of completions without tokens. */
+  private Tensor noCompletionTokens(Tensor completionIds) {
+    return torch.zeros(new long[] {completionIds.size(0), 0}, new TensorOptions(torch.ScalarType.Float)
+        .device(new org.bytedeco.pytorch.DeviceOptional(device.torchDevice())));
   }
 
   private static Tensor flat(Tensor h) {

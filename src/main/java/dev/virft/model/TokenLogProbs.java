@@ -1,5 +1,6 @@
 package dev.virft.model;
 
+import dev.virft.tensor.Device;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -26,10 +27,9 @@ import org.bytedeco.pytorch.global.torch;
 final class TokenLogProbs implements AutoCloseable {
   private Tensor buffer; // float32, grown only; outlives every PointerScope (retained)
 
-  static boolean applies(Tensor hidden, Tensor head) {
-    return hidden.device().is_cpu()
-        && hidden.scalar_type().intern() == torch.ScalarType.Float
-        && head.scalar_type().intern() == torch.ScalarType.Float;
+  /** Whether passes on {@code device} with this compute-dtype {@code head} take this path. */
+  static boolean applies(Device device, Tensor head) {
+    return device == Device.CPU && head.scalar_type().intern() == torch.ScalarType.Float;
   }
 
   /** Log-probs [N] of {@code tokens} [N] after rows {@code hidden} [N, H]; no gradient. */

@@ -96,8 +96,7 @@ public final class QwenPolicy implements PolicyModel<QwenPrompt> {
     // A prompt is one row (QwenPromptEncoder): its layers run once and its keys/values serve all G
     // completions (autograd sums the G rows' gradients back into them). With gradients, on the free
     // 2-core box: 113 M bench config policy fwd+bwd 3.4 / 3.8 s against 5.4 / 4.1 s for G full rows.
-    Tensor embeds = p.pixelValues() == null ? null : model.imageEmbeddings(p.pixelValues(), p.gridThw());
-    return model.completionLogProbsSharedPrompt(p.inputIds(), p.attentionMask(), embeds, p.gridThw(), completionIds);
+    return model.completionLogProbsSharedPrompt(p.inputIds(), p.attentionMask(), imageEmbeds(p), p.gridThw(), completionIds);
   }
 
   @Override
@@ -105,8 +104,12 @@ public final class QwenPolicy implements PolicyModel<QwenPrompt> {
     if (adaptersOff) {
       return LossLogProbs.autograd(completionLogProbs(p, completionIds));
     }
-    Tensor embeds = p.pixelValues() == null ? null : model.imageEmbeddings(p.pixelValues(), p.gridThw());
-    return model.completionLogProbsSharedPromptForLoss(p.inputIds(), p.attentionMask(), embeds, p.gridThw(), completionIds);
+    return model.completionLogProbsSharedPromptForLoss(
+        p.inputIds(), p.attentionMask(), imageEmbeds(p), p.gridThw(), completionIds);
+  }
+
+  private Tensor imageEmbeds(QwenPrompt p) {
+    return p.pixelValues() == null ? null : model.imageEmbeddings(p.pixelValues(), p.gridThw());
   }
 
   @Override
