@@ -96,6 +96,21 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Fewest distractors in a target detection scene, 0..2 (default 1: 1-2 distractors).")
   Integer minDistractors;
 
+  @Option(
+      names = "--classification-insets",
+      split = ",",
+      description =
+          "Classification target only: each row's shape is drawn this many pixels smaller than its cell"
+              + " per side, one of these at random per row (default: 2 for every row).")
+  List<Integer> classificationInsets;
+
+  @Option(
+      names = "--classification-blend",
+      description =
+          "Classification target only: mix up to this share (below 0.5) of another colour into each"
+              + " shape's colour, a share drawn per row (default 0: none).")
+  Double classificationBlend;
+
   @Option(names = "--test-per-category", description = "Held-out prompts per category (default 12).")
   Integer testPerCategory;
 
@@ -145,11 +160,19 @@ public final class DemoCommand implements Callable<Integer> {
       s.beta = beta;
     }
     if (numGenerations != null) s.numGenerations = atLeast(numGenerations, 2, "--num-generations");
-    if (promptsPerStep != null) s.promptsPerStep = atLeast(promptsPerStep, 1, "--prompts-per-step");
+    if (promptsPerStep != null) {
+      s.promptsPerStep = atLeast(promptsPerStep, 1, "--prompts-per-step");
+      for (DemoRunner.Arm a : s.arms.values()) a.promptsPerStep = null; // the option sets every task's
+    }
     if (shots != null) s.shots = atLeast(shots, 1, "--shots");
     if (minDistractors != null) DemoData.setMinDistractors(minDistractors);
+    if (classificationInsets != null) DemoData.setClassificationInsets(classificationInsets);
+    if (classificationBlend != null) DemoData.setClassificationBlend(classificationBlend);
     if (testPerCategory != null) s.testPerCategory = atLeast(testPerCategory, 1, "--test-per-category");
-    if (temperature != null) s.temperature = positive(temperature, "--temperature");
+    if (temperature != null) {
+      s.temperature = positive(temperature, "--temperature");
+      for (DemoRunner.Arm a : s.arms.values()) a.temperature = null; // the option sets every task's
+    }
     DemoRunner.Outcome o = new DemoRunner(s, System.out).run();
     for (DemoMetrics m : o.metrics()) {
       if (!m.allFinite()) {
@@ -371,12 +394,46 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--work", description = "Scratch directory (default ${DEFAULT-VALUE}).")
     Path work = Path.of("demo", "validate");
 
+    @Option(
+        names = "--classification-insets",
+        split = ",",
+        description = "As the demo's option: the classification target's insets, one at random per row.")
+    List<Integer> classificationInsets;
+
+    @Option(
+        names = "--classification-only",
+        description = "Only the classification target (accuracy and GRPO groups with spread).")
+    boolean classificationOnly;
+
+    @Option(names = "--classification-blend", description = "As the demo's option.")
+    Double classificationBlend;
+
+    @Option(names = "--temperature", description = "Sampling temperature of the spread probe (default: the demo's).")
+    Double temperature;
+
     @Override
     public Integer call() throws IOException {
       Files.createDirectories(work);
       Path ckpt = base != null ? base : DemoBaseCheckpoint.extract(work.resolve("base"));
+      if (classificationInsets != null) DemoData.setClassificationInsets(classificationInsets);
+      if (classificationBlend != null) DemoData.setClassificationBlend(classificationBlend);
+      if (classificationOnly) {
+        printTarget(ckpt, DemoData.Kind.CLASSIFICATION, perCategory, work, temperature);
+        return 0;
+      }
       print(ckpt, perCategory, work);
       return 0;
+    }
+
+    static void printTarget(Path checkpoint, DemoData.Kind kind, int perCategory, Path work, Double temperature) {
+      DemoRunner.Settings d = DemoRunner.Settings.defaults();
+      List<Sample> rows = DemoData.validation(kind, perCategory);
+      DemoEvaluator.Result r =
+          new DemoEvaluator(d.evalBatch, d.arm(kind).maxCompletionLength, work).evaluate(kind, "base", checkpoint, rows, null);
+      System.out.print("validation split, " + kind.label() + ", few-shot target (" + checkpoint + "):\n"
+          + DemoMetrics.table(List.of(r.metrics())));
+      System.out.println("  " + DemoProbe.spread(checkpoint, kind, rows, d.numGenerations,
+          temperature != null ? temperature : d.temperature(kind), d.arm(kind).maxCompletionLength, 11).line());
     }
 
     static void print(Path checkpoint, int perCategory, Path work) {
@@ -395,7 +452,7 @@ public final class DemoCommand implements Callable<Integer> {
                 + DemoMetrics.table(List.of(r.metrics())));
         if (kind == DemoData.Kind.DETECTION) System.out.println("  " + DemoProbe.position(rows, r.completions()).line());
         // GRPO's view of the target: groups of the demo's size, sampled as its rollouts are.
-        System.out.println("  " + DemoProbe.spread(checkpoint, kind, rows, d.numGenerations, d.temperature,
+        System.out.println("  " + DemoProbe.spread(checkpoint, kind, rows, d.numGenerations, d.temperature(kind),
             d.arm(kind).maxCompletionLength, 11).line());
       }
       // The pre-training task itself (base categories), to tell "cannot localise" from "cannot transfer".

@@ -82,6 +82,84 @@ public final class DemoData {
    */
   static int classificationInset = 2;
 
+  /**
+   * When not null, each classification target row draws its inset uniformly from these (one draw
+   * from the row's own random stream, before the scene), instead of {@link #classificationInset}:
+   * shapes of several sizes, so the base is right on some and unsure on others. Null (the default)
+   * leaves the shipped rows exactly as they were; detection rows never read it.
+   */
+  static int[] classificationInsets = null;
+
+  /** Sets {@link #classificationInsets}; null or empty restores the shipped single inset. */
+  public static void setClassificationInsets(List<Integer> insets) {
+    if (insets == null || insets.isEmpty()) {
+      classificationInsets = null;
+      return;
+    }
+    int[] a = new int[insets.size()];
+    for (int i = 0; i < a.length; i++) {
+      int v = insets.get(i);
+      if (v < 0 || 2 * v > DemoAssets.IMAGE_SIDE / GRID_CELLS - 4) {
+        throw new VirftException("--classification-insets: expected insets in 0.." + (DemoAssets.IMAGE_SIDE / GRID_CELLS - 4) / 2 + ", got " + v);
+      }
+      a[i] = v;
+    }
+    classificationInsets = a;
+  }
+
+  /**
+   * Largest share of another base colour mixed into a classification target shape's colour (0, the
+   * default: none, the shipped rows). Above 0 each row draws a share uniformly in [0, this] and one of
+   * the other three colours: shades between two colours, labelled by the nearer one (so below 0.5),
+   * on which the base is unsure near the middle. Detection rows never read it.
+   */
+  static double classificationBlend = 0;
+
+  /** Sets {@link #classificationBlend} (0 ≤ b &lt; 0.5). */
+  public static void setClassificationBlend(double b) {
+    if (!(b >= 0 && b < 0.5)) throw new VirftException("--classification-blend: expected a number in [0, 0.5), got " + b);
+    classificationBlend = b;
+  }
+
+  /** A classification target row's blended colour (null, drawing nothing, when the blend is off). */
+  static java.awt.Color blendedColor(SplittableRandom r, String label) {
+    if (classificationBlend <= 0) return null;
+    ShapeColor own = item(label).color();
+    List<ShapeColor> others = new ArrayList<>(COLORS);
+    others.remove(own);
+    ShapeColor o = others.get(r.nextInt(others.size()));
+    double b = classificationBlend * r.nextDouble();
+    // A straight line between two colours can pass nearer a third (blue toward yellow passes green):
+    // shrink the share until the shade is still nearest its label's colour.
+    java.awt.Color m = mix(own.rgb, o.rgb, b);
+    while (!nearest(m, own)) m = mix(own.rgb, o.rgb, b *= 0.8);
+    return m;
+  }
+
+  private static java.awt.Color mix(java.awt.Color a, java.awt.Color c, double b) {
+    return new java.awt.Color(
+        (int) Math.round((1 - b) * a.getRed() + b * c.getRed()),
+        (int) Math.round((1 - b) * a.getGreen() + b * c.getGreen()),
+        (int) Math.round((1 - b) * a.getBlue() + b * c.getBlue()));
+  }
+
+  private static boolean nearest(java.awt.Color m, ShapeColor own) {
+    for (ShapeColor o : COLORS) if (o != own && dist2(m, o.rgb) <= dist2(m, own.rgb)) return false;
+    return true;
+  }
+
+  private static int dist2(java.awt.Color a, java.awt.Color b) {
+    int dr = a.getRed() - b.getRed(), dg = a.getGreen() - b.getGreen(), db = a.getBlue() - b.getBlue();
+    return dr * dr + dg * dg + db * db;
+  }
+
+  /** The inset of a classification target row (drawn from {@code r} only when several are set). */
+  static int classificationInset(SplittableRandom r) {
+    int[] a = classificationInsets;
+    if (a == null) return classificationInset;
+    return a.length == 1 ? a[0] : a[r.nextInt(a.length)];
+  }
+
   private static final Pattern CATEGORY = Pattern.compile("category '([^']+)'");
   private static final Pattern BOX = Pattern.compile("\\[(\\d+), (\\d+), (\\d+), (\\d+)\\]");
   private static final Pattern ANSWER = Pattern.compile("<answer>(.*?)</answer>");
@@ -146,7 +224,12 @@ public final class DemoData {
   }
 
   static Sample classification(SplittableRandom rng, RowSource src, String label, int inset) {
-    Scene scene = scenes().scene(rng, List.of(item(label)), inset, inset);
+    return classification(rng, src, label, inset, null);
+  }
+
+  /** As above, the shape painted in {@code color} (null: its label's colour). */
+  static Sample classification(SplittableRandom rng, RowSource src, String label, int inset, java.awt.Color color) {
+    Scene scene = scenes().scene(rng, List.of(item(label)), inset, inset, color == null ? null : List.of(color));
     return new Sample(SampleImage.ofBytes(scene.png(), null, src),
         Prompts.classification(SyntheticDataset.CLASSIFICATION_SENTENCE), Prompts.classificationSolution(label),
         Map.of("task", "classification"), src);
@@ -165,7 +248,7 @@ public final class DemoData {
     SplittableRandom r = rng(seed, kind, i);
     String cat = cats.get(i % cats.size());
     RowSource src = source(seed, kind, i);
-    if (kind == Kind.CLASSIFICATION) return classification(r, src, cat, classificationInset);
+    if (kind == Kind.CLASSIFICATION) return classification(r, src, cat, classificationInset(r), blendedColor(r, cat));
     List<String> others = new ArrayList<>(categories());
     others.remove(cat);
     return detection(r, src, cat, minDistractors + r.nextInt(3 - minDistractors), others);

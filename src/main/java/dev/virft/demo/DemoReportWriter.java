@@ -33,12 +33,11 @@ final class DemoReportWriter {
                 + " colour/kind categories; the few-shot rows show 4 of them (%s) in a setting it never saw"
                 + " (detection: among distractors; classification: shapes drawn smaller), %d images per"
                 + " category. Held-out %s split: %d prompts per category of %s in that setting. GRPO: %d"
-                + " prompts × %d samples per step, beta %s, temperature %s, the original's rewards. Wall"
-                + " time %.0f s.",
+                + " samples per prompt, beta %s, the original's rewards. Wall time %.0f s.",
             String.join(", ", DemoData.TARGET_CATEGORIES), s.shots, s.onValidation ? "validation" : "test",
             s.testPerCategory,
             s.tasks.stream().allMatch(k -> s.arm(k).allCategories) ? "all 12 categories" : "the few-shot categories",
-            s.promptsPerStep, s.numGenerations, lr(s.beta), lr(s.temperature), seconds));
+            s.numGenerations, lr(s.beta), seconds));
     for (DemoData.Kind kind : s.tasks) {
       List<DemoRunner.TaskRun> mine = runs.stream().filter(x -> x.kind() == kind).toList();
       if (mine.isEmpty()) continue;
@@ -47,8 +46,8 @@ final class DemoReportWriter {
       r.note(
           String.format(
               Locale.ROOT,
-              "GRPO %d steps at lr %s, rewards %s; SFT %d steps × %d rows at lr %s.",
-              arm.grpoSteps, lr(arm.grpoLearningRate),
+              "GRPO %d steps × %d prompts at lr %s, temperature %s, rewards %s; SFT %d steps × %d rows at lr %s.",
+              arm.grpoSteps, s.promptsPerStep(kind), lr(arm.grpoLearningRate), lr(s.temperature(kind)),
               kind == DemoData.Kind.DETECTION ? "accuracy_iou + accuracy_confidence + format" : "accuracy + format",
               arm.sftSteps, s.sftBatch, lr(arm.sftLearningRate)));
       r.note(verdict(kind, mine));

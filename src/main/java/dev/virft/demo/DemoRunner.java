@@ -55,6 +55,10 @@ public final class DemoRunner {
      * categories (false).
      */
     public boolean allCategories;
+    /** GRPO prompts per step for this task; null: {@link Settings#promptsPerStep}. */
+    public Integer promptsPerStep;
+    /** GRPO sampling temperature for this task; null: {@link Settings#temperature}. */
+    public Double temperature;
 
     Arm(int grpoSteps, int sftSteps, double grpoLr, double sftLr, int maxCompletionLength) {
       this.grpoSteps = grpoSteps;
@@ -106,6 +110,18 @@ public final class DemoRunner {
 
     public Arm arm(DemoData.Kind kind) {
       return arms.get(kind);
+    }
+
+    /** GRPO prompts per step of a task (its arm's, else the shared setting). */
+    public int promptsPerStep(DemoData.Kind kind) {
+      Arm a = arm(kind);
+      return a.promptsPerStep != null ? a.promptsPerStep : promptsPerStep;
+    }
+
+    /** GRPO sampling temperature of a task (its arm's, else the shared setting). */
+    public double temperature(DemoData.Kind kind) {
+      Arm a = arm(kind);
+      return a.temperature != null ? a.temperature : temperature;
     }
 
     /** The shortened demo of the CI test. */
@@ -315,10 +331,10 @@ public final class DemoRunner {
     o.numGenerations = s.numGenerations;
     o.maxCompletionLength = arm.maxCompletionLength;
     o.perDeviceTrainBatchSize = 1;
-    o.gradientAccumulationSteps = s.promptsPerStep;
+    o.gradientAccumulationSteps = s.promptsPerStep(kind);
     o.learningRate = arm.grpoLearningRate;
     o.beta = s.beta;
-    o.temperature = s.temperature;
+    o.temperature = s.temperature(kind);
     o.maxSteps = arm.grpoSteps;
     o.saveSteps = arm.grpoSteps;
     o.saveOnlyModel = true;

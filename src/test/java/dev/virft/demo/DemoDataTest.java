@@ -302,4 +302,68 @@ class DemoDataTest {
         .filter(s -> occupiedCells(s) == 1).count(), "the shipped target always has a distractor");
     org.junit.jupiter.api.Assertions.assertThrows(dev.virft.util.VirftException.class, () -> DemoData.setMinDistractors(3));
   }
+
+  @Test
+  void classificationInsetsDrawEachRowsSizeFromTheListAndTheDefaultKeepsTheShippedRows() {
+    List<Sample> shipped = DemoData.validation(DemoData.Kind.CLASSIFICATION, 8);
+    List<Sample> det = DemoData.validation(DemoData.Kind.DETECTION, 4);
+    Set<Integer> squares = new HashSet<>();
+    try {
+      DemoData.setClassificationInsets(List.of(0, 4));
+      for (Sample s : DemoData.validation(DemoData.Kind.CLASSIFICATION, 16)) {
+        if (DemoData.category(s).equals("green square")) squares.add(shapePixels(s));
+      }
+      assertEquals(imageHashes(det), imageHashes(DemoData.validation(DemoData.Kind.DETECTION, 4)),
+          "detection rows never read the classification insets");
+      DemoData.setClassificationInsets(List.of(2));
+      assertEquals(imageHashes(shipped), imageHashes(DemoData.validation(DemoData.Kind.CLASSIFICATION, 8)),
+          "a single inset of 2 is the shipped target");
+    } finally {
+      DemoData.setClassificationInsets(null);
+    }
+    assertTrue(squares.contains(28 * 28), "inset 0: a square fills its cell: " + squares);
+    assertTrue(squares.stream().anyMatch(n -> n <= 20 * 20), "inset 4: a 20-px square: " + squares);
+    assertTrue(squares.stream().allMatch(n -> n == 28 * 28 || n <= 20 * 20), "only the two sizes: " + squares);
+    assertEquals(imageHashes(shipped), imageHashes(DemoData.validation(DemoData.Kind.CLASSIFICATION, 8)),
+        "null restores the shipped rows");
+    org.junit.jupiter.api.Assertions.assertThrows(dev.virft.util.VirftException.class,
+        () -> DemoData.setClassificationInsets(List.of(13)));
+  }
+
+  @Test
+  void classificationBlendShadesTowardAnotherColourButStaysNearestItsLabel() {
+    List<Sample> shipped = DemoData.validation(DemoData.Kind.CLASSIFICATION, 8);
+    List<Sample> det = DemoData.validation(DemoData.Kind.DETECTION, 4);
+    assertEquals(null, DemoData.blendedColor(new java.util.SplittableRandom(1), "red circle"), "off by default");
+    int shaded = 0;
+    try {
+      DemoData.setClassificationBlend(0.45);
+      java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+      for (int i = 0; i < 200; i++) {
+        String label = DemoData.categories().get(i % 12);
+        ShapeColor own = DemoData.item(label).color();
+        Color c = DemoData.blendedColor(r, label);
+        if (!c.equals(own.rgb)) shaded++;
+        for (ShapeColor o : DemoData.COLORS) {
+          if (o != own) assertTrue(dist(c, own.rgb) < dist(c, o.rgb), label + " shaded to " + c + " is nearer " + o);
+        }
+      }
+      assertTrue(!imageHashes(shipped).equals(imageHashes(DemoData.validation(DemoData.Kind.CLASSIFICATION, 8))),
+          "blended rows differ from the shipped ones");
+      assertEquals(imageHashes(det), imageHashes(DemoData.validation(DemoData.Kind.DETECTION, 4)),
+          "detection rows never read the blend");
+    } finally {
+      DemoData.setClassificationBlend(0);
+    }
+    assertTrue(shaded > 190, "almost every colour is shaded: " + shaded);
+    assertEquals(imageHashes(shipped), imageHashes(DemoData.validation(DemoData.Kind.CLASSIFICATION, 8)),
+        "blend 0 is the shipped target");
+    org.junit.jupiter.api.Assertions.assertThrows(dev.virft.util.VirftException.class,
+        () -> DemoData.setClassificationBlend(0.5));
+  }
+
+  private static double dist(Color a, Color b) {
+    int dr = a.getRed() - b.getRed(), dg = a.getGreen() - b.getGreen(), db = a.getBlue() - b.getBlue();
+    return Math.sqrt(dr * dr + dg * dg + db * db);
+  }
 }

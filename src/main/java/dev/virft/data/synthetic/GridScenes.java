@@ -72,6 +72,15 @@ public final class GridScenes {
    * (smaller shapes at varied positions; the returned boxes are then the drawn squares, off the grid).
    */
   public Scene scene(SplittableRandom rng, List<Item> items, int inset, int jitter) {
+    return scene(rng, items, inset, jitter, null);
+  }
+
+  /**
+   * As {@link #scene(SplittableRandom, List, int, int)}, shape {@code i} painted in {@code colors.get(i)}
+   * (before the position tint) instead of its item's colour where that entry is not null; a null list
+   * paints every shape in its own colour (the same scene as the four-argument form).
+   */
+  public Scene scene(SplittableRandom rng, List<Item> items, int inset, int jitter, List<Color> colors) {
     if (jitter > inset) throw new IllegalArgumentException("jitter " + jitter + " > inset " + inset);
     int cell = size / cells;
     List<int[]> placed = null; // {cx, cy, sideCells}
@@ -103,7 +112,7 @@ public final class GridScenes {
       int jy = jitter > 0 ? rng.nextInt(2 * jitter + 1) - jitter : 0;
       int x = p[0] * cell + inset + jx, y = p[1] * cell + inset + jy, s = p[2] * cell - 2 * inset;
       if (s < 4) throw new IllegalArgumentException("inset " + inset + " leaves no shape");
-      fill(argb, it, x, y, s);
+      fill(argb, it, colors != null && colors.get(i) != null ? colors.get(i) : it.color().rgb, x, y, s);
       shapes.add(new Shape(it.kind(), it.color(), x, y, x + s, y + s));
     }
     BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_4BYTE_ABGR);
@@ -116,7 +125,7 @@ public final class GridScenes {
     return a[0] < b[0] + b[2] + gap && b[0] < a[0] + a[2] + gap && a[1] < b[1] + b[2] + gap && b[1] < a[1] + a[2] + gap;
   }
 
-  private void fill(int[] argb, Item it, int x, int y, int s) {
+  private void fill(int[] argb, Item it, Color c, int x, int y, int s) {
     // Rasterise the shape once as a mask (Java2D, no antialiasing), then colour its pixels with the tint.
     BufferedImage mask = new BufferedImage(s, s, BufferedImage.TYPE_BYTE_BINARY);
     java.awt.Graphics2D g = mask.createGraphics();
@@ -130,7 +139,6 @@ public final class GridScenes {
     } finally {
       g.dispose();
     }
-    Color c = it.color().rgb;
     for (int dy = 0; dy < s; dy++) {
       for (int dx = 0; dx < s; dx++) {
         if ((mask.getRGB(dx, dy) & 0xFFFFFF) == 0) continue;
