@@ -120,6 +120,34 @@ public final class DemoCommand implements Callable<Integer> {
           "Held-out prompts of the 4 few-shot categories ('target') or of all 12 ('all'); default: per task.")
   String testCategories;
 
+
+  /** The few-shot target's detection scenes, for the demo and the commands that probe a base for it. */
+  static final class TargetScene {
+    @Option(names = "--target-instances", description = "Shapes of the asked category in a target detection scene, N or N-M (default: 1).")
+    String instances;
+
+    @Option(names = "--target-distractors", description = "Distractors in a target detection scene, N or N-M (default: 1-2).")
+    String distractors;
+
+    @Option(
+        names = "--target-distractor-colours",
+        description = "any: distractors of any other category (default); other: only of other colours than the asked one.")
+    String colours;
+
+    void apply() {
+      if (instances == null && distractors == null && colours == null) return;
+      DemoData.SceneSpec d = DemoData.SceneSpec.SHIPPED;
+      DemoData.setTargetScene(
+          DemoData.SceneSpec.parse(
+              instances != null ? instances : d.minInstances() + "-" + d.maxInstances(),
+              distractors != null ? distractors : d.minDistractors() + "-" + d.maxDistractors(),
+              colours != null ? colours : "any",
+              "--target"));
+    }
+  }
+
+  @picocli.CommandLine.Mixin TargetScene targetScene = new TargetScene();
+
   @Override
   public Integer call() {
     DemoRunner.Settings s = DemoRunner.Settings.defaults();
@@ -165,6 +193,7 @@ public final class DemoCommand implements Callable<Integer> {
       for (DemoRunner.Arm a : s.arms.values()) a.promptsPerStep = null; // the option sets every task's
     }
     if (shots != null) s.shots = atLeast(shots, 1, "--shots");
+    targetScene.apply();
     if (minDistractors != null) DemoData.setMinDistractors(minDistractors);
     if (classificationInsets != null) DemoData.setClassificationInsets(classificationInsets);
     if (classificationBlend != null) DemoData.setClassificationBlend(classificationBlend);
@@ -318,6 +347,25 @@ public final class DemoCommand implements Callable<Integer> {
                 + " demo's test rows; 0: none; default ${DEFAULT-VALUE}).")
     int validate = 8;
 
+    @Option(
+        names = "--scene-stage-steps",
+        description = "Steps of a last stage of scenes of the base categories (--scene-instances, --scene-distractors),"
+            + " with single shapes replayed, at --curriculum-learning-rate (default ${DEFAULT-VALUE}: none).")
+    int sceneStageSteps = 0;
+
+    @Option(names = "--scene-instances", description = "Shapes of the asked category in that stage's scenes, N or N-M (default ${DEFAULT-VALUE}).")
+    String sceneInstances = "1-2";
+
+    @Option(names = "--scene-distractors", description = "Distractors in that stage's scenes, N or N-M (default ${DEFAULT-VALUE}).")
+    String sceneDistractors = "0-1";
+
+    @Option(names = "--scene-distractor-colours", description = "any or other (default ${DEFAULT-VALUE}).")
+    String sceneColours = "any";
+
+    @picocli.CommandLine.Mixin TargetScene targetScene = new TargetScene();
+
+    private DemoData.SceneSpec sceneProbe;
+
     private List<Sample> conf(List<Sample> rows, int stage) {
       return randomConfidences ? DemoData.withRandomConfidences(rows, DemoData.CONFIDENCE_SEED + stage) : rows;
     }
@@ -363,6 +411,16 @@ public final class DemoCommand implements Callable<Integer> {
             DemoSft.train(trained, conf(DemoData.classificationStage(classificationStageSteps * batch, classificationStageShare), 2),
                 scratch.resolve("classification-stage"), classificationStageSteps, curriculumLr, batch, seed + 2, System.out);
       }
+      if (sceneStageSteps < 0) throw new VirftException("--scene-stage-steps: expected at least 0, got " + sceneStageSteps);
+      if (sceneStageSteps > 0) {
+        DemoData.SceneSpec spec = DemoData.SceneSpec.parse(sceneInstances, sceneDistractors, sceneColours, "--scene");
+        System.out.println("scene stage: base categories, " + spec + ", with replay, " + sceneStageSteps + " steps");
+        trained =
+            DemoSft.train(trained, conf(DemoData.sceneStage(sceneStageSteps * batch, spec), 3),
+                scratch.resolve("scene-stage"), sceneStageSteps, curriculumLr, batch, seed + 3, System.out);
+        sceneProbe = spec;
+      }
+      targetScene.apply();
       Path result = trained;
       AtomicFiles.writeDirectory(
           output,
@@ -372,7 +430,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
           });
       System.out.println("wrote the base checkpoint to " + output);
-      if (validate > 0) Validate.print(output, validate, scratch);
+      if (validate > 0) Validate.print(output, validate, scratch, sceneProbe);
       return 0;
     }
   }
@@ -411,8 +469,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--temperature", description = "Sampling temperature of the spread probe (default: the demo's).")
     Double temperature;
 
+    @picocli.CommandLine.Mixin TargetScene targetScene = new TargetScene();
+
     @Override
     public Integer call() throws IOException {
+      targetScene.apply();
       Files.createDirectories(work);
       Path ckpt = base != null ? base : DemoBaseCheckpoint.extract(work.resolve("base"));
       if (classificationInsets != null) DemoData.setClassificationInsets(classificationInsets);
@@ -421,7 +482,7 @@ public final class DemoCommand implements Callable<Integer> {
         printTarget(ckpt, DemoData.Kind.CLASSIFICATION, perCategory, work, temperature);
         return 0;
       }
-      print(ckpt, perCategory, work);
+      print(ckpt, perCategory, work, null);
       return 0;
     }
 
@@ -436,7 +497,7 @@ public final class DemoCommand implements Callable<Integer> {
           temperature != null ? temperature : d.temperature(kind), d.arm(kind).maxCompletionLength, 11).line());
     }
 
-    static void print(Path checkpoint, int perCategory, Path work) {
+    static void print(Path checkpoint, int perCategory, Path work, DemoData.SceneSpec sceneStage) {
       DemoRunner.Settings d = DemoRunner.Settings.defaults();
       for (DemoData.Kind kind : DemoData.Kind.values()) {
         List<Sample> rows = DemoData.validation(kind, perCategory);
@@ -480,6 +541,16 @@ public final class DemoCommand implements Callable<Integer> {
               .evaluate(DemoData.Kind.DETECTION, "base-crowd", checkpoint, crowd, cgt);
       System.out.print("curriculum distribution (base categories among distractors, held-out seed):\n"
           + DemoMetrics.table(List.of(rk.metrics())) + "  " + DemoProbe.position(crowd, rk.completions()).line() + "\n");
+      if (sceneStage != null) {
+        List<Sample> sc = DemoData.sceneStageValidation(perCategory * 8, sceneStage);
+        Path sgt = work.resolve("scene_stage_annotations.json");
+        DemoData.writeCocoGroundTruth(sc, sgt);
+        DemoEvaluator.Result rs =
+            new DemoEvaluator(d.evalBatch, d.arm(DemoData.Kind.DETECTION).maxCompletionLength, work)
+                .evaluate(DemoData.Kind.DETECTION, "base-scene", checkpoint, sc, sgt);
+        System.out.print("scene stage distribution (base categories, " + sceneStage + ", held-out seed):\n"
+            + DemoMetrics.table(List.of(rs.metrics())) + "\n");
+      }
     }
   }
 }

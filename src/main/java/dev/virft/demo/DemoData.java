@@ -198,8 +198,12 @@ public final class DemoData {
    * (drawn from {@code pool}, never the target's category).
    */
   static Sample detection(SplittableRandom rng, RowSource src, String target, int distractors, List<String> pool) {
+    return detection(rng, src, target, 1, distractors, pool);
+  }
+
+  static Sample detection(SplittableRandom rng, RowSource src, String target, int instances, int distractors, List<String> pool) {
     List<GridScenes.Item> items = new ArrayList<>();
-    items.add(item(target));
+    for (int k = 0; k < instances; k++) items.add(item(target));
     for (int d = 0; d < distractors; d++) {
       String c;
       do {
@@ -249,22 +253,79 @@ public final class DemoData {
     String cat = cats.get(i % cats.size());
     RowSource src = source(seed, kind, i);
     if (kind == Kind.CLASSIFICATION) return classification(r, src, cat, classificationInset(r), blendedColor(r, cat));
-    List<String> others = new ArrayList<>(categories());
-    others.remove(cat);
-    return detection(r, src, cat, minDistractors + r.nextInt(3 - minDistractors), others);
+    return scene(r, src, cat, targetScene, categories());
   }
 
   /**
-   * Fewest distractors in a few-shot target detection scene (at most 2): 1 is the shipped target; 0
-   * mixes in single shapes, which the base already finds, so its answers are right on some images
-   * and wrong on others in a way the image shows.
+   * What a detection scene holds: how many shapes of the asked category, how many distractors, and
+   * whether a distractor may share the asked shape's colour (false: all differ in colour, so reading
+   * the colour alone finds the asked shapes).
    */
-  static int minDistractors = 1;
+  public record SceneSpec(int minInstances, int maxInstances, int minDistractors, int maxDistractors, boolean sameColourDistractors) {
+    /** The shipped target: the asked shape among 1–2 distractors of any other category. */
+    public static final SceneSpec SHIPPED = new SceneSpec(1, 1, 1, 2, true);
 
-  /** Sets {@link #minDistractors} (0, 1 or 2). */
+    public SceneSpec {
+      if (minInstances < 1 || maxInstances < minInstances || minDistractors < 0 || maxDistractors < minDistractors
+          || maxInstances + maxDistractors > 8) {
+        throw new VirftException("scene: expected instances >= 1, distractors >= 0, each range low-high, at most 8 shapes; got instances "
+            + minInstances + "-" + maxInstances + ", distractors " + minDistractors + "-" + maxDistractors);
+      }
+    }
+
+    /** Ranges {@code "a-b"} or {@code "a"}, as the options give them; {@code option} prefixes the errors. */
+    public static SceneSpec parse(String instances, String distractors, String colours, String option) {
+      int[] in = range(instances, option + "-instances");
+      int[] di = range(distractors, option + "-distractors");
+      boolean same =
+          switch (colours) {
+            case "any" -> true;
+            case "other" -> false;
+            default -> throw new VirftException(option + "-distractor-colours: expected any or other, got '" + colours + "'");
+          };
+      return new SceneSpec(in[0], in[1], di[0], di[1], same);
+    }
+
+    private static int[] range(String v, String option) {
+      Matcher m = Pattern.compile("(\\d)(?:-(\\d))?").matcher(v.strip());
+      if (!m.matches()) throw new VirftException(option + ": expected N or N-M (one digit each), got '" + v + "'");
+      int a = Integer.parseInt(m.group(1));
+      return new int[] {a, m.group(2) == null ? a : Integer.parseInt(m.group(2))};
+    }
+  }
+
+  /** The few-shot target's detection scenes (the few-shot, validation and test splits). */
+  static SceneSpec targetScene = SceneSpec.SHIPPED;
+
+  public static void setTargetScene(SceneSpec spec) {
+    targetScene = spec;
+  }
+
+  /**
+   * Fewest distractors in a target scene (0, 1 or 2; at most 2): 1 is the shipped target; 0 mixes in
+   * single shapes, which the base already finds.
+   */
   public static void setMinDistractors(int n) {
     if (n < 0 || n > 2) throw new VirftException("--min-distractors: expected 0, 1 or 2, got " + n);
-    minDistractors = n;
+    targetScene = new SceneSpec(targetScene.minInstances(), targetScene.maxInstances(), n, 2, targetScene.sameColourDistractors());
+  }
+
+  /**
+   * A detection row of {@code spec}'s scene asking for {@code cat}, its distractors drawn from
+   * {@code pool} (never {@code cat}; never its colour unless the spec allows). The distractor count is
+   * drawn first and the instance count only when it is a range, so the shipped spec's rows are the
+   * rows the demo always drew.
+   */
+  static Sample scene(SplittableRandom r, RowSource src, String cat, SceneSpec spec, List<String> pool) {
+    int distractors = spec.minDistractors() + r.nextInt(spec.maxDistractors() - spec.minDistractors() + 1);
+    int instances =
+        spec.maxInstances() == spec.minInstances()
+            ? spec.minInstances()
+            : spec.minInstances() + r.nextInt(spec.maxInstances() - spec.minInstances() + 1);
+    String colour = cat.split(" ")[0] + " ";
+    List<String> others = new ArrayList<>();
+    for (String c : pool) if (!c.equals(cat) && (spec.sameColourDistractors() || !c.startsWith(colour))) others.add(c);
+    return detection(r, src, cat, instances, distractors, others);
   }
 
   /** The first {@code perCategory} rows of each target category in the target stream of {@code seed}. */
@@ -438,6 +499,46 @@ public final class DemoData {
     List<Sample> all = curriculumValidation(2 * rows);
     List<Sample> out = new ArrayList<>();
     for (int i = 0; i < all.size() && out.size() < rows; i++) if (i % 4 < 2) out.add(all.get(i));
+    return out;
+  }
+
+  public static final long SCENE_STAGE_SEED = 3_000_061L;
+
+  /**
+   * A make-base stage of {@code spec}'s scenes of the base categories only (so the target's
+   * categories in such scenes stay new), two rows in four, with single shapes of every category
+   * replayed: one row in four detection, one classification.
+   */
+  public static List<Sample> sceneStage(int rows, SceneSpec spec) {
+    return sceneRows(SCENE_STAGE_SEED, rows, spec);
+  }
+
+  /** {@link #sceneStage}'s distribution from a held-out seed, its scene rows only. */
+  public static List<Sample> sceneStageValidation(int rows, SceneSpec spec) {
+    List<Sample> all = sceneRows(VALIDATION_SEED + 41, 2 * rows, spec);
+    List<Sample> out = new ArrayList<>();
+    for (int i = 0; i < all.size() && out.size() < rows; i++) if (i % 4 < 2) out.add(all.get(i));
+    return out;
+  }
+
+  private static List<Sample> sceneRows(long seed, int rows, SceneSpec spec) {
+    List<Sample> out = new ArrayList<>(rows);
+    List<String> all = categories();
+    List<String> base = baseCategories();
+    for (int i = 0; i < rows; i++) {
+      int slot = i % 4;
+      Kind kind = slot == 3 ? Kind.CLASSIFICATION : Kind.DETECTION;
+      SplittableRandom r = rng(seed, kind, i);
+      RowSource src = source(seed, kind, i);
+      Sample s;
+      if (slot < 2) {
+        s = scene(r, src, base.get(r.nextInt(base.size())), spec, base);
+      } else {
+        String cat = all.get(r.nextInt(all.size()));
+        s = slot == 3 ? classification(r, src, cat, 0) : detection(r, src, cat, 0, all);
+      }
+      out.add(withReasoning(s));
+    }
     return out;
   }
 

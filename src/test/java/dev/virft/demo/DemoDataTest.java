@@ -126,6 +126,19 @@ class DemoDataTest {
     return cells.size();
   }
 
+  /** Cells holding a pixel whose blue channel is above {@code blue} (blue shapes; the background is 235). */
+  private static int cellsWithBlueAbove(Sample s, int blue) {
+    BufferedImage img = s.image().decode();
+    Set<Integer> cells = new HashSet<>();
+    for (int y = 0; y < 112; y++) {
+      for (int x = 0; x < 112; x++) {
+        int b = new Color(img.getRGB(x, y)).getBlue();
+        if (b != 235 && b > blue) cells.add(y / 28 * 4 + x / 28);
+      }
+    }
+    return cells.size();
+  }
+
   private static boolean near(Color a, Color b) {
     return Math.abs(a.getRed() - b.getRed()) <= 48 && Math.abs(a.getGreen() - b.getGreen()) <= 48 && a.getBlue() == b.getBlue();
   }
@@ -365,5 +378,62 @@ class DemoDataTest {
   private static double dist(Color a, Color b) {
     int dr = a.getRed() - b.getRed(), dg = a.getGreen() - b.getGreen(), db = a.getBlue() - b.getBlue();
     return Math.sqrt(dr * dr + dg * dg + db * db);
+  }
+
+  @Test
+  void targetSceneSpecSetsInstancesDistractorsAndColours() {
+    List<Sample> shipped = DemoData.validation(DemoData.Kind.DETECTION, 4);
+    try {
+      DemoData.setTargetScene(DemoData.SceneSpec.parse("2-3", "0", "any", "--target"));
+      java.util.Map<Integer, Integer> byCount = new java.util.TreeMap<>();
+      for (Sample s : DemoData.validation(DemoData.Kind.DETECTION, 8)) {
+        int n = DemoData.boxes(s.solution()).size();
+        assertEquals(n, occupiedCells(s), "every shape is the asked category: " + s.solution());
+        byCount.merge(n, 1, Integer::sum);
+      }
+      assertEquals(Set.of(2, 3), byCount.keySet(), "instances 2-3: " + byCount);
+      DemoData.setTargetScene(DemoData.SceneSpec.parse("1", "2", "other", "--target"));
+      for (Sample s : DemoData.validation(DemoData.Kind.DETECTION, 8)) {
+        assertEquals(3, occupiedCells(s));
+        assertEquals(1, DemoData.boxes(s.solution()).size());
+      }
+      List<String> pool = DemoData.categories();
+      java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+      for (int i = 0; i < 50; i++) {
+        Sample s = DemoData.scene(r, new dev.virft.data.RowSource(java.nio.file.Path.of("t"), i), "red circle",
+            new DemoData.SceneSpec(1, 1, 3, 3, false), List.of("red square", "red circle", "blue circle"));
+        // Red square shares the asked colour, so every distractor is the pool's blue circle.
+        assertEquals(4, occupiedCells(s));
+        assertEquals(3, cellsWithBlueAbove(s, 150), s.solution());
+      }
+    } finally {
+      DemoData.setTargetScene(DemoData.SceneSpec.SHIPPED);
+    }
+    List<Sample> again = DemoData.validation(DemoData.Kind.DETECTION, 4);
+    for (int i = 0; i < shipped.size(); i++) assertEquals(shipped.get(i).solution(), again.get(i).solution());
+    org.junit.jupiter.api.Assertions.assertThrows(dev.virft.util.VirftException.class,
+        () -> DemoData.SceneSpec.parse("0", "1", "any", "--target"));
+    org.junit.jupiter.api.Assertions.assertThrows(dev.virft.util.VirftException.class,
+        () -> DemoData.SceneSpec.parse("1", "2-x", "any", "--target"));
+    org.junit.jupiter.api.Assertions.assertThrows(dev.virft.util.VirftException.class,
+        () -> DemoData.SceneSpec.parse("1", "1", "some", "--target"));
+  }
+
+  @Test
+  void sceneStageShowsOnlyBaseCategoriesInItsScenes() {
+    DemoData.SceneSpec spec = DemoData.SceneSpec.parse("1-2", "0-1", "any", "--scene");
+    List<Sample> rows = DemoData.sceneStage(400, spec);
+    int scenes = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      Sample s = rows.get(i);
+      if (i % 4 < 2) {
+        scenes++;
+        assertTrue(DemoData.baseCategories().contains(DemoData.category(s)), DemoData.category(s));
+        int n = DemoData.boxes(s.solution()).size();
+        assertTrue(n >= 1 && n <= 2 && occupiedCells(s) <= n + 1, s.solution());
+        assertTrue(s.solution().startsWith("<think> "), s.solution());
+      }
+    }
+    assertEquals(200, scenes);
   }
 }
