@@ -197,6 +197,7 @@ public final class DemoCommand implements Callable<Integer> {
     if (minDistractors != null) DemoData.setMinDistractors(minDistractors);
     if (classificationInsets != null) DemoData.setClassificationInsets(classificationInsets);
     if (classificationBlend != null) DemoData.setClassificationBlend(classificationBlend);
+    s.arm(DemoData.Kind.DETECTION).maxCompletionLength = DemoData.detectionMaxTokens();
     if (testPerCategory != null) s.testPerCategory = atLeast(testPerCategory, 1, "--test-per-category");
     if (temperature != null) {
       s.temperature = positive(temperature, "--temperature");
@@ -499,6 +500,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     static void print(Path checkpoint, int perCategory, Path work, DemoData.SceneSpec sceneStage) {
       DemoRunner.Settings d = DemoRunner.Settings.defaults();
+      d.arm(DemoData.Kind.DETECTION).maxCompletionLength = DemoData.detectionMaxTokens();
       for (DemoData.Kind kind : DemoData.Kind.values()) {
         List<Sample> rows = DemoData.validation(kind, perCategory);
         Path gt = null;
@@ -546,7 +548,7 @@ public final class DemoCommand implements Callable<Integer> {
         Path sgt = work.resolve("scene_stage_annotations.json");
         DemoData.writeCocoGroundTruth(sc, sgt);
         DemoEvaluator.Result rs =
-            new DemoEvaluator(d.evalBatch, d.arm(DemoData.Kind.DETECTION).maxCompletionLength, work)
+            new DemoEvaluator(d.evalBatch, 22 + 26 * sceneStage.maxInstances(), work)
                 .evaluate(DemoData.Kind.DETECTION, "base-scene", checkpoint, sc, sgt);
         System.out.print("scene stage distribution (base categories, " + sceneStage + ", held-out seed):\n"
             + DemoMetrics.table(List.of(rs.metrics())) + "\n");

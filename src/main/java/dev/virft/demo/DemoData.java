@@ -294,6 +294,14 @@ public final class DemoData {
     }
   }
 
+  /**
+   * Completion tokens a detection answer of the target scene needs: the demo tokenizer spells the
+   * reasoning and one box in 38 tokens and each further box in 26 (so 48 for the shipped target).
+   */
+  public static int detectionMaxTokens() {
+    return 22 + 26 * targetScene.maxInstances();
+  }
+
   /** The few-shot target's detection scenes (the few-shot, validation and test splits). */
   static SceneSpec targetScene = SceneSpec.SHIPPED;
 
