@@ -551,28 +551,10 @@ public final class DemoData {
   }
 
   private static List<Sample> curriculumRows(long seed, int rows) {
-    List<Sample> out = new ArrayList<>(rows);
-    List<String> all = categories();
-    List<String> base = baseCategories();
-    for (int i = 0; i < rows; i++) {
-      int slot = i % 4;
-      Kind kind = slot == 3 ? Kind.CLASSIFICATION : Kind.DETECTION;
-      SplittableRandom r = rng(seed, kind, i);
-      RowSource src = source(seed, kind, i);
-      Sample s;
-      if (slot < 2) {
-        String cat = base.get(r.nextInt(base.size()));
-        List<String> pool = new ArrayList<>(base);
-        pool.remove(cat);
-        s = detection(r, src, cat, 1 + r.nextInt(2), pool);
-      } else {
-        String cat = all.get(r.nextInt(all.size()));
-        s = slot == 3 ? classification(r, src, cat, 0) : detection(r, src, cat, 0, all);
-      }
-      out.add(withReasoning(s));
-    }
-    return out;
+    // The curriculum is the scene stage of the shipped target's scenes (one shape among 1–2 distractors).
+    return sceneRows(seed, rows, SceneSpec.SHIPPED);
   }
+
 
   private static List<Sample> baseRows(long seed, int rows, double classificationShare) {
     if (!(classificationShare >= 0 && classificationShare <= 1)) {
