@@ -120,29 +120,22 @@ public final class DemoCommand implements Callable<Integer> {
           "Held-out prompts of the 4 few-shot categories ('target') or of all 12 ('all'); default: per task.")
   String testCategories;
 
-
   /** The few-shot target's detection scenes, for the demo and the commands that probe a base for it. */
   static final class TargetScene {
-    @Option(names = "--target-instances", description = "Shapes of the asked category in a target detection scene, N or N-M (default: 1).")
-    String instances;
+    // The defaults spell DemoData.SceneSpec.SHIPPED.
+    @Option(names = "--target-instances", description = "Shapes of the asked category in a target detection scene, N or N-M (default ${DEFAULT-VALUE}).")
+    String instances = "1";
 
-    @Option(names = "--target-distractors", description = "Distractors in a target detection scene, N or N-M (default: 1-2).")
-    String distractors;
+    @Option(names = "--target-distractors", description = "Distractors in a target detection scene, N or N-M (default ${DEFAULT-VALUE}).")
+    String distractors = "1-2";
 
     @Option(
         names = "--target-distractor-colours",
         description = "any: distractors of any other category (default); other: only of other colours than the asked one.")
-    String colours;
+    String colours = "any";
 
     void apply() {
-      if (instances == null && distractors == null && colours == null) return;
-      DemoData.SceneSpec d = DemoData.SceneSpec.SHIPPED;
-      DemoData.setTargetScene(
-          DemoData.SceneSpec.parse(
-              instances != null ? instances : d.minInstances() + "-" + d.maxInstances(),
-              distractors != null ? distractors : d.minDistractors() + "-" + d.maxDistractors(),
-              colours != null ? colours : "any",
-              "--target"));
+      DemoData.setTargetScene(DemoData.SceneSpec.parse(instances, distractors, colours, "--target"));
     }
   }
 
@@ -487,37 +480,36 @@ public final class DemoCommand implements Callable<Integer> {
       return 0;
     }
 
-    static void printTarget(Path checkpoint, DemoData.Kind kind, int perCategory, Path work, Double temperature) {
+    /** The demo's settings, with the detection answer budget of the target scene. */
+    private static DemoRunner.Settings probeSettings() {
       DemoRunner.Settings d = DemoRunner.Settings.defaults();
+      d.arm(DemoData.Kind.DETECTION).maxCompletionLength = DemoData.detectionMaxTokens();
+      return d;
+    }
+
+    /** The base on the few-shot target of one task: its metrics and GRPO's view of it (spread). */
+    static void printTarget(Path checkpoint, DemoData.Kind kind, int perCategory, Path work, Double temperature) {
+      DemoRunner.Settings d = probeSettings();
       List<Sample> rows = DemoData.validation(kind, perCategory);
+      Path gt = null;
+      if (kind == DemoData.Kind.DETECTION) {
+        gt = work.resolve("validation_annotations.json");
+        DemoData.writeCocoGroundTruth(rows, gt);
+      }
       DemoEvaluator.Result r =
-          new DemoEvaluator(d.evalBatch, d.arm(kind).maxCompletionLength, work).evaluate(kind, "base", checkpoint, rows, null);
-      System.out.print("validation split, " + kind.label() + ", few-shot target (" + checkpoint + "):\n"
-          + DemoMetrics.table(List.of(r.metrics())));
+          new DemoEvaluator(d.evalBatch, d.arm(kind).maxCompletionLength, work).evaluate(kind, "base", checkpoint, rows, gt);
+      System.out.print(
+          "validation split, " + kind.label() + ", few-shot target (" + checkpoint + "):\n"
+              + DemoMetrics.table(List.of(r.metrics())));
+      if (kind == DemoData.Kind.DETECTION) System.out.println("  " + DemoProbe.position(rows, r.completions()).line());
+      // GRPO's view of the target: groups of the demo's size, sampled as its rollouts are.
       System.out.println("  " + DemoProbe.spread(checkpoint, kind, rows, d.numGenerations,
           temperature != null ? temperature : d.temperature(kind), d.arm(kind).maxCompletionLength, 11).line());
     }
 
     static void print(Path checkpoint, int perCategory, Path work, DemoData.SceneSpec sceneStage) {
-      DemoRunner.Settings d = DemoRunner.Settings.defaults();
-      d.arm(DemoData.Kind.DETECTION).maxCompletionLength = DemoData.detectionMaxTokens();
-      for (DemoData.Kind kind : DemoData.Kind.values()) {
-        List<Sample> rows = DemoData.validation(kind, perCategory);
-        Path gt = null;
-        if (kind == DemoData.Kind.DETECTION) {
-          gt = work.resolve("validation_annotations.json");
-          DemoData.writeCocoGroundTruth(rows, gt);
-        }
-        DemoEvaluator.Result r =
-            new DemoEvaluator(d.evalBatch, d.arm(kind).maxCompletionLength, work).evaluate(kind, "base", checkpoint, rows, gt);
-        System.out.print(
-            "validation split, " + kind.label() + ", few-shot target (" + checkpoint + "):\n"
-                + DemoMetrics.table(List.of(r.metrics())));
-        if (kind == DemoData.Kind.DETECTION) System.out.println("  " + DemoProbe.position(rows, r.completions()).line());
-        // GRPO's view of the target: groups of the demo's size, sampled as its rollouts are.
-        System.out.println("  " + DemoProbe.spread(checkpoint, kind, rows, d.numGenerations, d.temperature(kind),
-            d.arm(kind).maxCompletionLength, 11).line());
-      }
+      for (DemoData.Kind kind : DemoData.Kind.values()) printTarget(checkpoint, kind, perCategory, work, null);
+      DemoRunner.Settings d = probeSettings();
       // The pre-training task itself (base categories), to tell "cannot localise" from "cannot transfer".
       List<Sample> pre = DemoData.baseValidation(perCategory * 8);
       Path gt = work.resolve("pretraining_annotations.json");
@@ -548,7 +540,7 @@ public final class DemoCommand implements Callable<Integer> {
         Path sgt = work.resolve("scene_stage_annotations.json");
         DemoData.writeCocoGroundTruth(sc, sgt);
         DemoEvaluator.Result rs =
-            new DemoEvaluator(d.evalBatch, 22 + 26 * sceneStage.maxInstances(), work)
+            new DemoEvaluator(d.evalBatch, DemoData.detectionMaxTokens(sceneStage), work)
                 .evaluate(DemoData.Kind.DETECTION, "base-scene", checkpoint, sc, sgt);
         System.out.print("scene stage distribution (base categories, " + sceneStage + ", held-out seed):\n"
             + DemoMetrics.table(List.of(rs.metrics())) + "\n");

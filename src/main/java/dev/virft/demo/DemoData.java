@@ -299,7 +299,12 @@ public final class DemoData {
    * reasoning and one box in 38 tokens and each further box in 26 (so 48 for the shipped target).
    */
   public static int detectionMaxTokens() {
-    return 22 + 26 * targetScene.maxInstances();
+    return detectionMaxTokens(targetScene);
+  }
+
+  /** As {@link #detectionMaxTokens()}, for the answers of {@code spec}'s scenes. */
+  public static int detectionMaxTokens(SceneSpec spec) {
+    return 22 + 26 * spec.maxInstances();
   }
 
   /** The few-shot target's detection scenes (the few-shot, validation and test splits). */
@@ -504,10 +509,7 @@ public final class DemoData {
 
   /** The curriculum's detection-among-distractors rows only, from the held-out seed. */
   public static List<Sample> curriculumCrowdValidation(int rows) {
-    List<Sample> all = curriculumValidation(2 * rows);
-    List<Sample> out = new ArrayList<>();
-    for (int i = 0; i < all.size() && out.size() < rows; i++) if (i % 4 < 2) out.add(all.get(i));
-    return out;
+    return sceneRowsOnly(VALIDATION_SEED + 29, rows, SceneSpec.SHIPPED);
   }
 
   public static final long SCENE_STAGE_SEED = 3_000_061L;
@@ -523,7 +525,12 @@ public final class DemoData {
 
   /** {@link #sceneStage}'s distribution from a held-out seed, its scene rows only. */
   public static List<Sample> sceneStageValidation(int rows, SceneSpec spec) {
-    List<Sample> all = sceneRows(VALIDATION_SEED + 41, 2 * rows, spec);
+    return sceneRowsOnly(VALIDATION_SEED + 41, rows, spec);
+  }
+
+  /** The first {@code rows} scene rows (two in four) of {@link #sceneRows}' stream. */
+  private static List<Sample> sceneRowsOnly(long seed, int rows, SceneSpec spec) {
+    List<Sample> all = sceneRows(seed, 2 * rows, spec);
     List<Sample> out = new ArrayList<>();
     for (int i = 0; i < all.size() && out.size() < rows; i++) if (i % 4 < 2) out.add(all.get(i));
     return out;
@@ -554,7 +561,6 @@ public final class DemoData {
     // The curriculum is the scene stage of the shipped target's scenes (one shape among 1–2 distractors).
     return sceneRows(seed, rows, SceneSpec.SHIPPED);
   }
-
 
   private static List<Sample> baseRows(long seed, int rows, double classificationShare) {
     if (!(classificationShare >= 0 && classificationShare <= 1)) {
