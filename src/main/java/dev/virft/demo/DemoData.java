@@ -295,8 +295,10 @@ public final class DemoData {
   }
 
   /**
-   * Completion tokens a detection answer of the target scene needs: the demo tokenizer spells the
-   * reasoning and one box in 38 tokens and each further box in 26 (so 48 for the shipped target).
+   * Completion tokens a detection answer of the target scene needs. The demo tokenizer spells the
+   * reasoning and the answer tags in at most 12 tokens and a box in 27–32 (more when its numbers
+   * are 1000s), 36 with a two-digit confidence: 48 for the shipped one-box target (as ever), 14 +
+   * 36 per box for several (the old 22 + 26 per box cut three-box answers near the right edge).
    */
   public static int detectionMaxTokens() {
     return detectionMaxTokens(targetScene);
@@ -304,7 +306,8 @@ public final class DemoData {
 
   /** As {@link #detectionMaxTokens()}, for the answers of {@code spec}'s scenes. */
   public static int detectionMaxTokens(SceneSpec spec) {
-    return 22 + 26 * spec.maxInstances();
+    int n = spec.maxInstances();
+    return n <= 1 ? 48 : 14 + 36 * n;
   }
 
   /** The few-shot target's detection scenes (the few-shot, validation and test splits). */

@@ -40,6 +40,26 @@ class DemoTokenizerBuilderTest {
   }
 
   @Test
+  void detectionBudgetHoldsEveryTargetAnswerWithItsEndToken() {
+    try {
+      for (String instances : List.of("1", "2", "1-3")) {
+        DemoData.SceneSpec spec = DemoData.SceneSpec.parse(instances, "0-1", "any", "--target");
+        DemoData.setTargetScene(spec);
+        int longest = 0;
+        List<dev.virft.data.Sample> rows = DemoData.validation(DemoData.Kind.DETECTION, 40, DemoData.categories());
+        for (dev.virft.data.Sample r : DemoData.withRandomConfidences(rows, 7)) {
+          longest = Math.max(longest, encode(DemoData.withReasoning(r).solution()).length + 1);
+        }
+        assertTrue(longest <= DemoData.detectionMaxTokens(spec),
+            instances + " instances: an answer takes " + longest + " tokens, the budget is " + DemoData.detectionMaxTokens(spec));
+      }
+    } finally {
+      DemoData.setTargetScene(DemoData.SceneSpec.SHIPPED);
+    }
+    assertEquals(48, DemoData.detectionMaxTokens(DemoData.SceneSpec.SHIPPED));
+  }
+
+  @Test
   void demoTextsRoundTripAndAreShort() {
     String answer =
         "<think> There is one red circle in the image. </think> <answer>[{'Position': [64, 0, 950,"
