@@ -98,7 +98,7 @@ class DemoDataTest {
         // the box's centre pixel row holds the asked colour (within the position tint)
         int cy = (b[1] + b[3]) / 2 * 112 / 1000;
         boolean found = false;
-        for (int x = b[0] * 112 / 1000; x < b[2] * 112 / 1000; x++) found |= near(new Color(img.getRGB(x, cy)), color.rgb);
+        for (int x = b[0] * 112 / 1000; x < b[2] * 112 / 1000; x++) found |= near(new Color(img.getRGB(x, cy)), dev.virft.data.synthetic.GridScenes.baseColor(color));
         assertTrue(found, "asked colour inside " + Arrays.toString(b));
       }
       // a distractor: some shape pixel outside every true box

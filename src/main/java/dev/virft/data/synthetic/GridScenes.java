@@ -139,19 +139,36 @@ public final class GridScenes {
     } finally {
       g.dispose();
     }
+    Color b = new Color(squeeze(c.getRed()), squeeze(c.getGreen()), c.getBlue());
     for (int dy = 0; dy < s; dy++) {
       for (int dx = 0; dx < s; dx++) {
         if ((mask.getRGB(dx, dy) & 0xFFFFFF) == 0) continue;
         int px = x + dx, py = y + dy;
-        int tr = (2 * TINT * px) / Math.max(1, size - 1) - TINT;
-        int tg = (2 * TINT * py) / Math.max(1, size - 1) - TINT;
-        argb[py * size + px] = new Color(clamp(c.getRed() + tr), clamp(c.getGreen() + tg), c.getBlue()).getRGB();
+        argb[py * size + px] = tinted(b, px, py).getRGB();
       }
     }
   }
 
-  private static int clamp(int v) {
-    return Math.max(0, Math.min(255, v));
+  /**
+   * The colour a shape of {@code color} is drawn in before the position tint: its red and green
+   * channels squeezed into [{@link #TINT}, 255 − {@link #TINT}], so adding the tint never clamps.
+   * (A clamped tint was flat over part of the image for every colour, e.g. red's right half and
+   * green's left one: a shape's pixels then did not say which column it is in.)
+   */
+  public static Color baseColor(ShapeColor color) {
+    Color c = color.rgb;
+    return new Color(squeeze(c.getRed()), squeeze(c.getGreen()), c.getBlue());
+  }
+
+  /** {@code base} with the position tint of pixel (x, y): red grows left to right, green top to bottom. */
+  Color tinted(Color base, int x, int y) {
+    int tr = (2 * TINT * x) / Math.max(1, size - 1) - TINT;
+    int tg = (2 * TINT * y) / Math.max(1, size - 1) - TINT;
+    return new Color(base.getRed() + tr, base.getGreen() + tg, base.getBlue());
+  }
+
+  private static int squeeze(int v) {
+    return TINT + (v * (255 - 2 * TINT) + 127) / 255;
   }
 
 }
