@@ -111,6 +111,14 @@ public final class DemoCommand implements Callable<Integer> {
               + " shape's colour, a share drawn per row (default 0: none).")
   Double classificationBlend;
 
+  @Option(
+      names = "--few-shot-categories",
+      split = ",",
+      description =
+          "Tasks (detection, classification) whose few-shot rows show all 12 categories, --shots each,"
+              + " instead of the 4 target ones (default: none).")
+  List<String> fewShotAll;
+
   @Option(names = "--test-per-category", description = "Held-out prompts per category (default 12).")
   Integer testPerCategory;
 
@@ -190,6 +198,17 @@ public final class DemoCommand implements Callable<Integer> {
     if (minDistractors != null) DemoData.setMinDistractors(minDistractors);
     if (classificationInsets != null) DemoData.setClassificationInsets(classificationInsets);
     if (classificationBlend != null) DemoData.setClassificationBlend(classificationBlend);
+    if (fewShotAll != null) {
+      List<DemoData.Kind> kinds = new java.util.ArrayList<>();
+      for (String k : fewShotAll) {
+        switch (k) {
+          case "detection" -> kinds.add(DemoData.Kind.DETECTION);
+          case "classification" -> kinds.add(DemoData.Kind.CLASSIFICATION);
+          default -> throw new VirftException("--few-shot-categories: expected detection or classification, got '" + k + "'");
+        }
+      }
+      DemoData.setFewShotAllCategories(kinds);
+    }
     s.arm(DemoData.Kind.DETECTION).maxCompletionLength = DemoData.detectionMaxTokens();
     if (testPerCategory != null) s.testPerCategory = atLeast(testPerCategory, 1, "--test-per-category");
     if (temperature != null) {

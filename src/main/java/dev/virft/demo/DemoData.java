@@ -353,7 +353,27 @@ public final class DemoData {
 
   /** The few-shot training split of a demo run. */
   public static List<Sample> fewShot(Kind kind, long demoSeed, int shots) {
-    return perCategory(kind, 2 * demoSeed + 1, shots);
+    List<String> cats = fewShotCategories(kind);
+    List<Sample> out = new ArrayList<>();
+    for (int i = 0; i < shots * cats.size(); i++) out.add(target(kind, 2 * demoSeed + 1, i, cats));
+    return out;
+  }
+
+  /**
+   * Tasks whose few-shot rows cover all 12 categories (the paper's few-shot classification: every
+   * test category has its shots) instead of the 4 target ones.
+   */
+  static final java.util.EnumSet<Kind> fewShotAllCategories = java.util.EnumSet.noneOf(Kind.class);
+
+  /** The categories a task's few-shot rows show. */
+  public static List<String> fewShotCategories(Kind kind) {
+    return fewShotAllCategories.contains(kind) ? categories() : TARGET_CATEGORIES;
+  }
+
+  /** Sets which tasks' few-shot rows cover all categories. */
+  public static void setFewShotAllCategories(java.util.Collection<Kind> kinds) {
+    fewShotAllCategories.clear();
+    fewShotAllCategories.addAll(kinds);
   }
 
   /**
