@@ -130,12 +130,12 @@ public final class DemoCommand implements Callable<Integer> {
 
   /** The few-shot target's detection scenes, for the demo and the commands that probe a base for it. */
   static final class TargetScene {
-    // The defaults spell DemoData.SceneSpec.SHIPPED.
+    // The defaults spell DemoData.SceneSpec.COUNT (the demo's target since round 6).
     @Option(names = "--target-instances", description = "Shapes of the asked category in a target detection scene, N or N-M (default ${DEFAULT-VALUE}).")
-    String instances = "1";
+    String instances = "2-3";
 
     @Option(names = "--target-distractors", description = "Distractors in a target detection scene, N or N-M (default ${DEFAULT-VALUE}).")
-    String distractors = "1-2";
+    String distractors = "0";
 
     @Option(
         names = "--target-distractor-colours",
@@ -187,13 +187,17 @@ public final class DemoCommand implements Callable<Integer> {
     if (beta != null) {
       if (!(beta >= 0)) throw new VirftException("--beta: expected a number >= 0, got " + beta);
       s.beta = beta;
+      for (DemoRunner.Arm a : s.arms.values()) a.beta = null; // the option sets every task's
     }
     if (numGenerations != null) s.numGenerations = atLeast(numGenerations, 2, "--num-generations");
     if (promptsPerStep != null) {
       s.promptsPerStep = atLeast(promptsPerStep, 1, "--prompts-per-step");
       for (DemoRunner.Arm a : s.arms.values()) a.promptsPerStep = null; // the option sets every task's
     }
-    if (shots != null) s.shots = atLeast(shots, 1, "--shots");
+    if (shots != null) {
+      s.shots = atLeast(shots, 1, "--shots");
+      for (DemoRunner.Arm a : s.arms.values()) a.shots = null; // the option sets every task's
+    }
     targetScene.apply();
     if (minDistractors != null) DemoData.setMinDistractors(minDistractors);
     if (classificationInsets != null) DemoData.setClassificationInsets(classificationInsets);
@@ -209,7 +213,7 @@ public final class DemoCommand implements Callable<Integer> {
       }
       DemoData.setFewShotAllCategories(kinds);
     }
-    s.arm(DemoData.Kind.DETECTION).maxCompletionLength = DemoData.detectionMaxTokens();
+    s.targetScene = DemoData.targetScene();
     if (testPerCategory != null) s.testPerCategory = atLeast(testPerCategory, 1, "--test-per-category");
     if (temperature != null) {
       s.temperature = positive(temperature, "--temperature");

@@ -262,8 +262,18 @@ public final class DemoData {
    * the colour alone finds the asked shapes).
    */
   public record SceneSpec(int minInstances, int maxInstances, int minDistractors, int maxDistractors, boolean sameColourDistractors) {
-    /** The shipped target: the asked shape among 1–2 distractors of any other category. */
-    public static final SceneSpec SHIPPED = new SceneSpec(1, 1, 1, 2, true);
+    /**
+     * The asked shape among 1–2 distractors of any other category: the demo's target until round 5,
+     * the curriculum stage's scenes, and this class's default target.
+     */
+    public static final SceneSpec ONE_AMONG_DISTRACTORS = new SceneSpec(1, 1, 1, 2, true);
+
+    /**
+     * The demo's target since round 6: 2–3 shapes of the asked category and nothing else, so every
+     * group has reward spread (the base's later boxes are sometimes right) and the task is the
+     * paper's "detect all objects of the category" (docs/benchmarks.md, Demo).
+     */
+    public static final SceneSpec COUNT = new SceneSpec(2, 3, 0, 0, true);
 
     public SceneSpec {
       if (minInstances < 1 || maxInstances < minInstances || minDistractors < 0 || maxDistractors < minDistractors
@@ -311,7 +321,7 @@ public final class DemoData {
   }
 
   /** The few-shot target's detection scenes (the few-shot, validation and test splits). */
-  static SceneSpec targetScene = SceneSpec.SHIPPED;
+  static SceneSpec targetScene = SceneSpec.ONE_AMONG_DISTRACTORS;
 
   public static void setTargetScene(SceneSpec spec) {
     targetScene = spec;
@@ -321,6 +331,11 @@ public final class DemoData {
    * Fewest distractors in a target scene (0, 1 or 2; at most 2): 1 is the shipped target; 0 mixes in
    * single shapes, which the base already finds.
    */
+  /** The target scene the splits draw now. */
+  public static SceneSpec targetScene() {
+    return targetScene;
+  }
+
   public static void setMinDistractors(int n) {
     if (n < 0 || n > 2) throw new VirftException("--min-distractors: expected 0, 1 or 2, got " + n);
     targetScene = new SceneSpec(targetScene.minInstances(), targetScene.maxInstances(), n, 2, targetScene.sameColourDistractors());
@@ -532,7 +547,7 @@ public final class DemoData {
 
   /** The curriculum's detection-among-distractors rows only, from the held-out seed. */
   public static List<Sample> curriculumCrowdValidation(int rows) {
-    return sceneRowsOnly(VALIDATION_SEED + 29, rows, SceneSpec.SHIPPED);
+    return sceneRowsOnly(VALIDATION_SEED + 29, rows, SceneSpec.ONE_AMONG_DISTRACTORS);
   }
 
   public static final long SCENE_STAGE_SEED = 3_000_061L;
@@ -582,7 +597,7 @@ public final class DemoData {
 
   private static List<Sample> curriculumRows(long seed, int rows) {
     // The curriculum is the scene stage of the shipped target's scenes (one shape among 1–2 distractors).
-    return sceneRows(seed, rows, SceneSpec.SHIPPED);
+    return sceneRows(seed, rows, SceneSpec.ONE_AMONG_DISTRACTORS);
   }
 
   private static List<Sample> baseRows(long seed, int rows, double classificationShare) {

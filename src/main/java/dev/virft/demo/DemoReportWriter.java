@@ -24,20 +24,26 @@ final class DemoReportWriter {
     this.seconds = seconds;
   }
 
+  private static String range(int lo, int hi) {
+    return lo == hi ? Integer.toString(lo) : lo + "–" + hi;
+  }
+
   void write(Path file) {
     DemoReport r = new DemoReport("virft demo — Visual-RFT on a tiny Qwen2-VL (seeds " + s.seeds + ")");
     r.note(
         String.format(
             Locale.ROOT,
             "Synthetic shapes on a 4×4 grid. The base model was pre-trained on single shapes of 12"
-                + " colour/kind categories; the few-shot rows show 4 of them (%s) in a setting it never saw"
-                + " (detection: among distractors; classification: shapes drawn smaller), %d images per"
-                + " category. Held-out %s split: %d prompts per category of %s in that setting. GRPO: %d"
-                + " samples per prompt, beta %s, the original's rewards. Wall time %.0f s.",
-            String.join(", ", DemoData.TARGET_CATEGORIES), s.shots, s.onValidation ? "validation" : "test",
+                + " colour/kind categories, and on scenes of several shapes of 8 of them; the few-shot rows"
+                + " show the other 4 (%s) in a setting it never saw (detection: scenes of %s shapes of the"
+                + " category and %s others; classification: shapes drawn smaller). Held-out %s split: %d"
+                + " prompts per category of %s in that setting. GRPO: %d samples per prompt, the"
+                + " original's rewards. Wall time %.0f s.",
+            String.join(", ", DemoData.TARGET_CATEGORIES), range(s.targetScene.minInstances(), s.targetScene.maxInstances()),
+            range(s.targetScene.minDistractors(), s.targetScene.maxDistractors()), s.onValidation ? "validation" : "test",
             s.testPerCategory,
             s.tasks.stream().allMatch(k -> s.arm(k).allCategories) ? "all 12 categories" : "the few-shot categories",
-            s.numGenerations, lr(s.beta), seconds));
+            s.numGenerations, seconds));
     for (DemoData.Kind kind : s.tasks) {
       List<DemoRunner.TaskRun> mine = runs.stream().filter(x -> x.kind() == kind).toList();
       if (mine.isEmpty()) continue;
@@ -46,8 +52,10 @@ final class DemoReportWriter {
       r.note(
           String.format(
               Locale.ROOT,
-              "GRPO %d steps × %d prompts at lr %s, temperature %s, rewards %s; SFT %d steps × %d rows at lr %s.",
-              arm.grpoSteps, s.promptsPerStep(kind), lr(arm.grpoLearningRate), lr(s.temperature(kind)),
+              "%d few-shot rows per category. GRPO %d steps × %d prompts at lr %s, temperature %s, beta %s,"
+                  + " rewards %s; SFT %d steps × %d rows at lr %s.",
+              s.shots(kind), arm.grpoSteps, s.promptsPerStep(kind), lr(arm.grpoLearningRate), lr(s.temperature(kind)),
+              lr(s.beta(kind)),
               kind == DemoData.Kind.DETECTION ? "accuracy_iou + accuracy_confidence + format" : "accuracy + format",
               arm.sftSteps, s.sftBatch, lr(arm.sftLearningRate)));
       r.note(verdict(kind, mine));

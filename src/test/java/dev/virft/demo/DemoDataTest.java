@@ -381,6 +381,26 @@ class DemoDataTest {
   }
 
   @Test
+  void fewShotRowsOfAllCategoriesCoverEveryCategoryAndTheDefaultKeepsTheTargetRows() {
+    List<Sample> target = DemoData.fewShot(DemoData.Kind.CLASSIFICATION, 1, 2);
+    assertEquals(DemoData.perCategory(DemoData.Kind.CLASSIFICATION, 3, 2).size(), target.size());
+    for (int i = 0; i < target.size(); i++) {
+      assertEquals(DemoData.perCategory(DemoData.Kind.CLASSIFICATION, 3, 2).get(i).solution(), target.get(i).solution());
+    }
+    try {
+      DemoData.setFewShotAllCategories(List.of(DemoData.Kind.CLASSIFICATION));
+      List<Sample> all = DemoData.fewShot(DemoData.Kind.CLASSIFICATION, 1, 2);
+      java.util.Map<String, Integer> per = new java.util.TreeMap<>();
+      for (Sample s : all) per.merge(DemoData.category(s), 1, Integer::sum);
+      assertEquals(DemoData.categories().size(), per.size(), per.toString());
+      for (int n : per.values()) assertEquals(2, n);
+      assertEquals(4 * 2, DemoData.fewShot(DemoData.Kind.DETECTION, 1, 2).size(), "detection keeps the 4 target categories");
+    } finally {
+      DemoData.setFewShotAllCategories(List.of());
+    }
+  }
+
+  @Test
   void targetSceneSpecSetsInstancesDistractorsAndColours() {
     List<Sample> shipped = DemoData.validation(DemoData.Kind.DETECTION, 4);
     try {
@@ -407,7 +427,7 @@ class DemoDataTest {
         assertEquals(3, cellsWithBlueAbove(s, 150), s.solution());
       }
     } finally {
-      DemoData.setTargetScene(DemoData.SceneSpec.SHIPPED);
+      DemoData.setTargetScene(DemoData.SceneSpec.ONE_AMONG_DISTRACTORS);
     }
     List<Sample> again = DemoData.validation(DemoData.Kind.DETECTION, 4);
     for (int i = 0; i < shipped.size(); i++) assertEquals(shipped.get(i).solution(), again.get(i).solution());

@@ -54,9 +54,9 @@ class DemoTokenizerBuilderTest {
             instances + " instances: an answer takes " + longest + " tokens, the budget is " + DemoData.detectionMaxTokens(spec));
       }
     } finally {
-      DemoData.setTargetScene(DemoData.SceneSpec.SHIPPED);
+      DemoData.setTargetScene(DemoData.SceneSpec.ONE_AMONG_DISTRACTORS);
     }
-    assertEquals(48, DemoData.detectionMaxTokens(DemoData.SceneSpec.SHIPPED));
+    assertEquals(48, DemoData.detectionMaxTokens(DemoData.SceneSpec.ONE_AMONG_DISTRACTORS));
   }
 
   @Test
