@@ -194,8 +194,17 @@ public final class DemoRunner {
     mkdirs(work);
     Path base = s.base != null ? s.base : DemoBaseCheckpoint.extract(work.resolve("base"));
     List<TaskRun> runs = new ArrayList<>();
+    int sideBySide = tasksSideBySide();
+    if (sideBySide > 1) {
+      out.printf(Locale.ROOT, "virft demo: the %d tasks run side by side, one core each (%d cores, one libtorch thread per task)%n",
+          s.tasks.size(), Runtime.getRuntime().availableProcessors());
+    }
     for (long seed : s.seeds) {
-      for (DemoData.Kind kind : s.tasks) runs.add(runTask(kind, seed, base, work.resolve("seed" + seed).resolve(kind.label())));
+      if (sideBySide <= 1) {
+        for (DemoData.Kind kind : s.tasks) runs.add(runTask(kind, seed, base, work.resolve("seed" + seed).resolve(kind.label())));
+      } else {
+        runs.addAll(runSideBySide(seed, base, work, sideBySide));
+      }
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     for (DemoData.Kind kind : s.tasks) {
@@ -213,6 +222,50 @@ public final class DemoRunner {
     new DemoReportWriter(s, runs, seconds).write(report);
     out.printf(Locale.ROOT, "%nreport: %s  (%.0f s)%n", report, seconds);
     return new Outcome(runs, report, seconds);
+  }
+
+  /**
+   * How many tasks of a seed run at once: each task's model is tiny and runs on one libtorch thread
+   * (CpuThreads), so on a machine with a core per task they run side by side, each on its own core,
+   * instead of leaving a core idle. A run's results do not depend on this: every sampler has its
+   * own seeded generator and nothing is shared between the tasks but read-only settings.
+   */
+  private int tasksSideBySide() {
+    Integer requested = dev.virft.tensor.CpuThreads.requested();
+    if (requested != null && requested > 1) return 1;
+    return Math.max(1, Math.min(s.tasks.size(), Runtime.getRuntime().availableProcessors()));
+  }
+
+  /** One seed's tasks on {@code threads} threads; each task's log is printed whole, in task order. */
+  private List<TaskRun> runSideBySide(long seed, Path base, Path work, int threads) {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<TaskRun>> futures = new ArrayList<>();
+      List<java.io.ByteArrayOutputStream> logs = new ArrayList<>();
+      for (DemoData.Kind kind : s.tasks) {
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        logs.add(log);
+        DemoRunner task = new DemoRunner(s, new PrintStream(log, true, StandardCharsets.UTF_8));
+        futures.add(pool.submit(() -> task.runTask(kind, seed, base, work.resolve("seed" + seed).resolve(kind.label()))));
+      }
+      List<TaskRun> done = new ArrayList<>();
+      for (int i = 0; i < futures.size(); i++) {
+        try {
+          done.add(futures.get(i).get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          out.print(logs.get(i).toString(StandardCharsets.UTF_8));
+          if (e.getCause() instanceof RuntimeException r) throw r;
+          throw new VirftException("demo " + s.tasks.get(i).label() + ", seed " + seed + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new VirftException("demo interrupted", e);
+        }
+        out.print(logs.get(i).toString(StandardCharsets.UTF_8));
+      }
+      return done;
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   private TaskRun runTask(DemoData.Kind kind, long seed, Path base, Path dir) {
