@@ -503,10 +503,10 @@ public final class DemoCommand implements Callable<Integer> {
       return 0;
     }
 
-    /** The demo's settings, with the detection answer budget of the target scene. */
+    /** The demo's settings, with the target scene the options set. */
     private static DemoRunner.Settings probeSettings() {
       DemoRunner.Settings d = DemoRunner.Settings.defaults();
-      d.arm(DemoData.Kind.DETECTION).maxCompletionLength = DemoData.detectionMaxTokens();
+      d.targetScene = DemoData.targetScene();
       return d;
     }
 
@@ -520,14 +520,14 @@ public final class DemoCommand implements Callable<Integer> {
         DemoData.writeCocoGroundTruth(rows, gt);
       }
       DemoEvaluator.Result r =
-          new DemoEvaluator(d.evalBatch, d.arm(kind).maxCompletionLength, work).evaluate(kind, "base", checkpoint, rows, gt);
+          new DemoEvaluator(d.evalBatch, d.maxCompletionLength(kind), work).evaluate(kind, "base", checkpoint, rows, gt);
       System.out.print(
           "validation split, " + kind.label() + ", few-shot target (" + checkpoint + "):\n"
               + DemoMetrics.table(List.of(r.metrics())));
       if (kind == DemoData.Kind.DETECTION) System.out.println("  " + DemoProbe.position(rows, r.completions()).line());
       // GRPO's view of the target: groups of the demo's size, sampled as its rollouts are.
       System.out.println("  " + DemoProbe.spread(checkpoint, kind, rows, d.numGenerations,
-          temperature != null ? temperature : d.temperature(kind), d.arm(kind).maxCompletionLength, 11).line());
+          temperature != null ? temperature : d.temperature(kind), d.maxCompletionLength(kind), 11).line());
     }
 
     static void print(Path checkpoint, int perCategory, Path work, DemoData.SceneSpec sceneStage) {
@@ -540,11 +540,11 @@ public final class DemoCommand implements Callable<Integer> {
       List<Sample> cls = pre.stream().filter(DemoData::isClassificationRow).toList();
       DemoData.writeCocoGroundTruth(det, gt);
       DemoEvaluator.Result rd =
-          new DemoEvaluator(d.evalBatch, d.arm(DemoData.Kind.DETECTION).maxCompletionLength, work)
+          new DemoEvaluator(d.evalBatch, d.maxCompletionLength(DemoData.Kind.DETECTION), work)
               .evaluate(DemoData.Kind.DETECTION, "base-pre", checkpoint, det, gt);
       DemoMetrics md = rd.metrics();
       DemoMetrics mc =
-          new DemoEvaluator(d.evalBatch, d.arm(DemoData.Kind.CLASSIFICATION).maxCompletionLength, work)
+          new DemoEvaluator(d.evalBatch, d.maxCompletionLength(DemoData.Kind.CLASSIFICATION), work)
               .evaluate(DemoData.Kind.CLASSIFICATION, "base-pre", checkpoint, cls, null)
               .metrics();
       System.out.print("pre-training distribution (single shapes, held-out seed):\n" + DemoMetrics.table(List.of(md))
@@ -554,7 +554,7 @@ public final class DemoCommand implements Callable<Integer> {
       Path cgt = work.resolve("curriculum_annotations.json");
       DemoData.writeCocoGroundTruth(crowd, cgt);
       DemoEvaluator.Result rk =
-          new DemoEvaluator(d.evalBatch, d.arm(DemoData.Kind.DETECTION).maxCompletionLength, work)
+          new DemoEvaluator(d.evalBatch, d.maxCompletionLength(DemoData.Kind.DETECTION), work)
               .evaluate(DemoData.Kind.DETECTION, "base-crowd", checkpoint, crowd, cgt);
       System.out.print("curriculum distribution (base categories among distractors, held-out seed):\n"
           + DemoMetrics.table(List.of(rk.metrics())) + "  " + DemoProbe.position(crowd, rk.completions()).line() + "\n");

@@ -327,15 +327,15 @@ public final class DemoData {
     targetScene = spec;
   }
 
-  /**
-   * Fewest distractors in a target scene (0, 1 or 2; at most 2): 1 is the shipped target; 0 mixes in
-   * single shapes, which the base already finds.
-   */
   /** The target scene the splits draw now. */
   public static SceneSpec targetScene() {
     return targetScene;
   }
 
+  /**
+   * Fewest distractors in a target scene (0, 1 or 2; at most 2): 1 is the shipped target; 0 mixes in
+   * single shapes, which the base already finds.
+   */
   public static void setMinDistractors(int n) {
     if (n < 0 || n > 2) throw new VirftException("--min-distractors: expected 0, 1 or 2, got " + n);
     targetScene = new SceneSpec(targetScene.minInstances(), targetScene.maxInstances(), n, 2, targetScene.sameColourDistractors());
@@ -361,17 +361,19 @@ public final class DemoData {
 
   /** The first {@code perCategory} rows of each target category in the target stream of {@code seed}. */
   public static List<Sample> perCategory(Kind kind, long seed, int perCategory) {
+    return perCategory(kind, seed, perCategory, TARGET_CATEGORIES);
+  }
+
+  /** The first {@code perCategory} rows of each of {@code cats} in the target stream of {@code seed}. */
+  static List<Sample> perCategory(Kind kind, long seed, int perCategory, List<String> cats) {
     List<Sample> out = new ArrayList<>();
-    for (int i = 0; i < perCategory * TARGET_CATEGORIES.size(); i++) out.add(target(kind, seed, i));
+    for (int i = 0; i < perCategory * cats.size(); i++) out.add(target(kind, seed, i, cats));
     return out;
   }
 
   /** The few-shot training split of a demo run. */
   public static List<Sample> fewShot(Kind kind, long demoSeed, int shots) {
-    List<String> cats = fewShotCategories(kind);
-    List<Sample> out = new ArrayList<>();
-    for (int i = 0; i < shots * cats.size(); i++) out.add(target(kind, 2 * demoSeed + 1, i, cats));
-    return out;
+    return perCategory(kind, 2 * demoSeed + 1, shots, fewShotCategories(kind));
   }
 
   /**
@@ -442,9 +444,7 @@ public final class DemoData {
 
   /** The validation split over {@code cats} (as the test split over them). */
   public static List<Sample> validation(Kind kind, int perCategory, List<String> cats) {
-    List<Sample> out = new ArrayList<>();
-    for (int i = 0; i < perCategory * cats.size(); i++) out.add(target(kind, VALIDATION_SEED, i, cats));
-    return out;
+    return perCategory(kind, VALIDATION_SEED, perCategory, cats);
   }
 
   /**

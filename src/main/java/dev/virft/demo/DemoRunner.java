@@ -49,7 +49,8 @@ public final class DemoRunner {
     public int sftSteps;
     public double grpoLearningRate;
     public double sftLearningRate;
-    public int maxCompletionLength;
+    /** Completion budget; null: the detection answer budget of {@link Settings#targetScene}. */
+    public Integer maxCompletionLength;
     /**
      * Held-out rows of every category in the target setting (true), not only of the 4 few-shot
      * categories (false).
@@ -64,12 +65,11 @@ public final class DemoRunner {
     /** Few-shot rows per target category for this task; null: {@link Settings#shots}. */
     public Integer shots;
 
-    Arm(int grpoSteps, int sftSteps, double grpoLr, double sftLr, int maxCompletionLength) {
+    Arm(int grpoSteps, int sftSteps, double grpoLr, double sftLr) {
       this.grpoSteps = grpoSteps;
       this.sftSteps = sftSteps;
       this.grpoLearningRate = grpoLr;
       this.sftLearningRate = sftLr;
-      this.maxCompletionLength = maxCompletionLength;
     }
   }
 
@@ -106,10 +106,11 @@ public final class DemoRunner {
       // RFT fell below the base), SFT 80 steps at 1e-4 (of 5e-5, 1e-4, 2e-4, 5e-4). Classification:
       // 4 shots; GRPO 60 steps × 4 prompts at 1.5e-4, temperature 1.5 (the base is sure of itself at
       // 1.0: few groups have spread), SFT 60 steps at 5e-5 (of 5e-5, 1e-4, 2e-4).
-      Arm det = new Arm(160, 80, 2.5e-5, 1e-4, DemoData.detectionMaxTokens(targetScene));
+      Arm det = new Arm(160, 80, 2.5e-5, 1e-4);
       det.shots = 16;
       arms.put(DemoData.Kind.DETECTION, det);
-      Arm cls = new Arm(60, 60, 1.5e-4, 5e-5, 24);
+      Arm cls = new Arm(60, 60, 1.5e-4, 5e-5);
+      cls.maxCompletionLength = 24;
       cls.temperature = 1.5;
       cls.promptsPerStep = 4;
       arms.put(DemoData.Kind.CLASSIFICATION, cls);
@@ -130,6 +131,12 @@ public final class DemoRunner {
     public int promptsPerStep(DemoData.Kind kind) {
       Arm a = arm(kind);
       return a.promptsPerStep != null ? a.promptsPerStep : promptsPerStep;
+    }
+
+    /** Completion budget of a task (its arm's, else the detection budget of the target scene). */
+    public int maxCompletionLength(DemoData.Kind kind) {
+      Arm a = arm(kind);
+      return a.maxCompletionLength != null ? a.maxCompletionLength : DemoData.detectionMaxTokens(targetScene);
     }
 
     /** GRPO KL coefficient of a task (its arm's, else the shared setting). */
@@ -189,7 +196,6 @@ public final class DemoRunner {
   public Outcome run() {
     long t0 = System.nanoTime();
     DemoData.setTargetScene(s.targetScene);
-    s.arm(DemoData.Kind.DETECTION).maxCompletionLength = DemoData.detectionMaxTokens(s.targetScene);
     Path work = s.output.resolve("work");
     mkdirs(work);
     Path base = s.base != null ? s.base : DemoBaseCheckpoint.extract(work.resolve("base"));
@@ -290,7 +296,7 @@ public final class DemoRunner {
         "virft demo %s, seed %d: %d few-shot rows (%d per target category), %d held-out %s prompts (%s)%n",
         kind.label(), seed, train.size(), s.shots(kind), test.size(), s.onValidation ? "validation" : "test",
         arm.allCategories ? "all " + cats.size() + " categories" : "the " + cats.size() + " target categories");
-    DemoEvaluator evaluator = new DemoEvaluator(s.evalBatch, arm.maxCompletionLength, dir);
+    DemoEvaluator evaluator = new DemoEvaluator(s.evalBatch, s.maxCompletionLength(kind), dir);
     long t = System.nanoTime();
     out.println("  [1/5] evaluating the base model...");
     DemoEvaluator.Result baseResult = evaluator.evaluate(kind, "base", base, test, gt);
@@ -410,7 +416,7 @@ public final class DemoRunner {
     o.outputDir = outDir;
     o.baseModelDir = base;
     o.numGenerations = s.numGenerations;
-    o.maxCompletionLength = arm.maxCompletionLength;
+    o.maxCompletionLength = s.maxCompletionLength(kind);
     o.perDeviceTrainBatchSize = 1;
     o.gradientAccumulationSteps = s.promptsPerStep(kind);
     o.learningRate = arm.grpoLearningRate;

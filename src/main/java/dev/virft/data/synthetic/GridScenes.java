@@ -139,7 +139,7 @@ public final class GridScenes {
     } finally {
       g.dispose();
     }
-    Color b = new Color(squeeze(c.getRed()), squeeze(c.getGreen()), c.getBlue());
+    Color b = squeezed(c);
     for (int dy = 0; dy < s; dy++) {
       for (int dx = 0; dx < s; dx++) {
         if ((mask.getRGB(dx, dy) & 0xFFFFFF) == 0) continue;
@@ -156,7 +156,10 @@ public final class GridScenes {
    * green's left one: a shape's pixels then did not say which column it is in.)
    */
   public static Color baseColor(ShapeColor color) {
-    Color c = color.rgb;
+    return squeezed(color.rgb);
+  }
+
+  private static Color squeezed(Color c) {
     return new Color(squeeze(c.getRed()), squeeze(c.getGreen()), c.getBlue());
   }
 
