@@ -33,8 +33,9 @@ import java.util.regex.Pattern;
  *   <li>12 categories, 4 colours × 3 kinds. The base model is pre-trained (SFT, {@link #baseTraining})
  *       on single shapes: detection of the one shape in the image, classification of it.
  *   <li>The few-shot target is 4 of the categories ({@link #TARGET_CATEGORIES}) in a setting the base
- *       never saw: detection of the asked shape among 1–2 distractors of other categories (so the
- *       category must be read), and classification of shapes drawn smaller than their cell. The
+ *       never saw: detection of every shape of the asked category in scenes of 2–3 of them
+ *       ({@link SceneSpec#COUNT}; distractors of other categories are an option), and classification
+ *       of shapes drawn smaller than their cell. The
  *       few-shot split ({@code shots} rows per category, seed 2·s+1), the held-out test split (seed
  *       2·s+2) and the validation split ({@link #VALIDATION_SEED}, for choosing settings) all draw from
  *       this target, each from its own seed, so no image is shared.
